@@ -1,0 +1,1 @@
+"""fhir layer (see DESIGN.md)."""
