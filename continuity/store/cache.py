@@ -1,0 +1,228 @@
+"""Creating and opening the encrypted cache: set-up, log-in, emergency access, lock/unlock.
+
+On disk a cache is two files: `<name>.db` (SQLCipher 4, raw 256-bit random key) and
+`<name>.db.keys` (the key slots, see `key_slots`). Nothing else is written beside them except
+the encrypted backup a migration makes first.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from pathlib import Path
+
+from continuity.core.clock import Clock, SystemClock, to_utc_iso
+from continuity.core.errors import AuthenticationFailed, BadInput, CacheUnusable
+from continuity.core.i18n import _
+from continuity.core.passwords import check_password_policy
+from continuity.core.roles import Role
+from continuity.store import audit
+from continuity.store.connection import open_connection, transaction
+from continuity.store.key_slots import (
+    KeySlotFile,
+    new_database_key,
+    new_recovery_key,
+    normalise_recovery_key,
+)
+from continuity.store.schema import migrate
+from continuity.store.session import Device, Session, User
+
+RECOVERY_LOGIN = "recovery"
+BREAK_GLASS_LOGIN = "break-glass"
+
+
+def slots_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".keys")
+
+
+def valid_login(login: str) -> str:
+    cleaned = login.strip().lower()
+    if not cleaned or len(cleaned) > 64 or not all(c.isalnum() or c in "._-" for c in cleaned):
+        raise BadInput(_("A user name uses letters, digits, '.', '_' or '-' only."))
+    if cleaned in (RECOVERY_LOGIN, BREAK_GLASS_LOGIN, "refresh"):
+        raise BadInput(_("This user name is reserved."))
+    return cleaned
+
+
+def create_cache(
+    path: Path,
+    *,
+    device_name: str,
+    admin_login: str,
+    admin_password: str,
+    admin_display_name: str | None = None,
+    site_name: str = "",
+    clock: Clock | None = None,
+) -> str:
+    """Create the cache and its first IT user; returns the recovery key (shown once)."""
+    clock = clock or SystemClock()
+    admin_login = valid_login(admin_login)
+    check_password_policy(admin_password, admin_login)
+    device_name = device_name.strip().upper()
+    if not device_name or len(device_name) > 40:
+        raise BadInput(_("Give the laptop a name of 1 to 40 characters, e.g. SAGESSE-3A-PC1."))
+    if path.exists() or slots_path(path).exists():
+        raise BadInput(_("A cache already exists at this place; nothing was changed."))
+    if not path.parent.is_dir():
+        raise BadInput(_("The folder for the cache does not exist."))
+
+    device_id = str(uuid.uuid4())
+    key = new_database_key()
+    recovery = new_recovery_key()
+    slots = KeySlotFile(path=slots_path(path), device_id=device_id)
+    slots.put("user", admin_login, admin_password, key)
+    slots.put("recovery", RECOVERY_LOGIN, recovery, key)
+
+    conn = open_connection(path, key, create=True)
+    try:
+        migrate(conn, None)
+        now = to_utc_iso(clock.now())
+        with transaction(conn):
+            conn.execute(
+                "INSERT INTO device (id, name, site_name, created_at) VALUES (?, ?, ?, ?)",
+                (device_id, device_name, site_name, now),
+            )
+            conn.execute(
+                "INSERT INTO users (login, display_name, role, created_at, updated_at)"
+                " VALUES (?, ?, 'it', ?, ?)",
+                (admin_login, admin_display_name or admin_login, now, now),
+            )
+            audit.append(conn, now, admin_login, "setup",
+                         {"device": device_name, "device_id": device_id})
+            audit.append(conn, now, admin_login, "user_added", {"login": admin_login,
+                                                                 "role": "it"})
+        slots.save()
+    except BaseException:
+        conn.close()
+        for leftover in (path, slots_path(path), path.with_name(path.name + "-wal"),
+                         path.with_name(path.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+        raise
+    conn.close()
+    return recovery
+
+
+def _load_device(conn) -> Device:
+    row = conn.execute("SELECT id, name, site_name FROM device").fetchone()
+    if row is None:
+        raise CacheUnusable(_("The cache has no device identity: it was not set up."))
+    return Device(*row)
+
+
+def load_user(conn, login: str) -> User | None:
+    row = conn.execute(
+        "SELECT login, display_name, role, professional_id, disabled FROM users WHERE login = ?",
+        (login,),
+    ).fetchone()
+    if row is None:
+        return None
+    return User(row[0], row[1], Role(row[2]), row[3], bool(row[4]))
+
+
+def _open_checked(path: Path, key: bytes, slots: KeySlotFile):
+    conn = open_connection(path, key)
+    try:
+        migrate(conn, path)
+        device = _load_device(conn)
+        if device.id != slots.device_id:
+            raise CacheUnusable(_("The key file does not belong to this cache."))
+        return conn, device
+    except BaseException:
+        conn.close()
+        raise
+
+
+def _refuse(slots: KeySlotFile, login: str, clock: Clock, why: str) -> AuthenticationFailed:
+    slots.record_failure(login, clock.now(), why)
+    slots.save()
+    return AuthenticationFailed(_("Wrong user or password."))
+
+
+def _check_delay(slots: KeySlotFile, login: str, clock: Clock) -> None:
+    retry = slots.retry_at(login)
+    if retry is not None and clock.now() < retry:
+        seconds = math.ceil((retry - clock.now()).total_seconds())
+        raise AuthenticationFailed(
+            _("Too many failed attempts: try again in {seconds} s.").format(seconds=seconds)
+        )
+
+
+def _flush_pending(conn, slots: KeySlotFile) -> None:
+    for event in slots.pending_audit:
+        audit.append(conn, event["at"], event["actor"], event["action"],
+                     {"reason": event.get("detail", "")})
+    slots.pending_audit = []
+
+
+def login(path: Path, user_login: str, password: str, *, clock: Clock | None = None) -> Session:
+    """Open the cache as a person. One message for every refusal, so it never says which."""
+    clock = clock or SystemClock()
+    user_login = user_login.strip().lower()
+    slots = KeySlotFile.load(slots_path(path))
+    _check_delay(slots, user_login, clock)
+    key = slots.unwrap("user", user_login, password)
+    if key is None:
+        raise _refuse(slots, user_login, clock, "password")
+    conn, device = _open_checked(path, key, slots)
+    user = load_user(conn, user_login)
+    if user is None or user.disabled:
+        conn.close()
+        raise _refuse(slots, user_login, clock, "disabled")
+    with transaction(conn):
+        _flush_pending(conn, slots)
+        audit.append(conn, clock.now(), user.login, "login", {"role": user.role.value})
+    slots.clear_failures(user_login)
+    slots.save()
+    return Session(path, conn, user, device, clock, key)
+
+
+def login_with_recovery(path: Path, recovery_key: str, *, clock: Clock | None = None) -> Session:
+    """Emergency ("break-glass") access: may only set up named users, and is loudly logged."""
+    clock = clock or SystemClock()
+    slots = KeySlotFile.load(slots_path(path))
+    _check_delay(slots, RECOVERY_LOGIN, clock)
+    key = slots.unwrap("recovery", RECOVERY_LOGIN, normalise_recovery_key(recovery_key))
+    if key is None:
+        slots.record_failure(RECOVERY_LOGIN, clock.now(), "recovery key")
+        slots.save()
+        raise AuthenticationFailed(_("Wrong recovery key."))
+    conn, device = _open_checked(path, key, slots)
+    user = User(BREAK_GLASS_LOGIN, _("Emergency access"), Role.BREAK_GLASS)
+    with transaction(conn):
+        _flush_pending(conn, slots)
+        audit.append(conn, clock.now(), BREAK_GLASS_LOGIN, "break_glass",
+                     {"warning": "EMERGENCY ACCESS WITH THE RECOVERY KEY"})
+    slots.clear_failures(RECOVERY_LOGIN)
+    slots.save()
+    return Session(path, conn, user, device, clock, key)
+
+
+def lock(session: Session) -> None:
+    """Hide the session (idle or on request); the connection stays open for the same user."""
+    if not session.locked:
+        session.audit("lock")
+        session.locked = True
+
+
+def unlock(session: Session, password: str) -> None:
+    """Unlock for the same user, proving the password against their own key slot."""
+    slots = KeySlotFile.load(slots_path(session.path))
+    _check_delay(slots, session.user.login, session.clock)
+    if slots.unwrap("user", session.user.login, password) is None:
+        slots.record_failure(session.user.login, session.clock.now(), "unlock")
+        slots.save()
+        raise AuthenticationFailed(_("Wrong user or password."))
+    user = load_user(session.conn, session.user.login)
+    if user is None or user.disabled:
+        raise AuthenticationFailed(_("Wrong user or password."))
+    slots.clear_failures(session.user.login)
+    slots.save()
+    session.locked = False
+    session.audit("unlock")
+
+
+def open_with_key(path: Path, key: bytes, as_user: User, *, clock: Clock | None = None) -> Session:
+    """For tools that already hold the key (tests, key rotation): no slot, no login audit."""
+    slots = KeySlotFile.load(slots_path(path))
+    conn, device = _open_checked(path, key, slots)
+    return Session(path, conn, as_user, device, clock or SystemClock(), key)

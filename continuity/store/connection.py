@@ -1,0 +1,87 @@
+"""Opening the SQLCipher file safely: key first, proven, then the pragmas that keep data safe.
+
+`PRAGMA key` must be the very first statement (anything before it, `journal_mode=WAL`
+included, would write a plaintext header), followed by a read that proves the key. Then every
+connection gets the same settings and they are read back, because a silently ignored pragma
+(temp_store=FILE would put sorts and temp tables on disk in the clear) is a leak.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import sqlcipher3
+
+from continuity.core.errors import CacheUnusable
+from continuity.core.i18n import _
+
+DatabaseError = sqlcipher3.DatabaseError
+Connection = sqlcipher3.Connection
+
+_SETTINGS = [
+    ("cipher_compatibility", "4"),
+    ("cipher_memory_security", "ON"),
+    ("journal_mode", "WAL"),
+    ("synchronous", "FULL"),
+    ("foreign_keys", "ON"),
+    ("temp_store", "MEMORY"),
+    ("secure_delete", "ON"),
+]
+#: What each pragma must read back as.
+_EXPECTED = {"journal_mode": "wal", "synchronous": "2", "temp_store": "2", "foreign_keys": "1",
+             "secure_delete": "1"}
+
+
+def open_connection(path: Path, key: bytes, *, create: bool = False) -> Connection:
+    """An open, keyed, checked connection; CacheUnusable with one sentence if it cannot be."""
+    if not create and not path.exists():
+        raise CacheUnusable(_("No cache was found at this place."))
+    conn = sqlcipher3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        conn.execute("PRAGMA cipher_compatibility = 4")
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except DatabaseError:
+            raise CacheUnusable(
+                _("The cache cannot be read: wrong key, or its file is damaged or altered.")
+            ) from None
+        for name, value in _SETTINGS[1:]:
+            conn.execute(f"PRAGMA {name} = {value}")
+        if sys.platform == "darwin":
+            conn.execute("PRAGMA fullfsync = ON")
+        for name, expected in _EXPECTED.items():
+            actual = str(conn.execute(f"PRAGMA {name}").fetchone()[0]).lower()
+            if actual != expected:
+                raise CacheUnusable(
+                    _("The cache could not be opened with its safety settings ({name}).").format(
+                        name=name
+                    )
+                )
+        return conn
+    except BaseException:
+        conn.close()
+        raise
+
+
+class transaction:
+    """`with transaction(conn):` BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception.
+
+    IMMEDIATE takes the write lock up front, so two writers (the app and a CLI on the same
+    laptop) queue instead of failing half-way. Commit with synchronous=FULL in WAL mode fsyncs
+    the WAL before returning: when this block exits, the data survives a power cut.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("ROLLBACK")

@@ -1,0 +1,111 @@
+"""An opened cache with a logged-in person: the facade every user action goes through.
+
+The CLI, the UI and the tests all hold a `Session` and call plain functions with it
+(`users.add_user(session, ...)`, `entries.record_dose(session, ...)`). Permissions are checked
+here, in the core, by `require`, whatever the UI hides or shows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from continuity.core.clock import Clock
+from continuity.core.errors import PermissionDenied
+from continuity.core.i18n import _
+from continuity.core.roles import Permission, Role, can
+from continuity.store import audit
+from continuity.store.connection import Connection, transaction
+
+
+@dataclass(frozen=True)
+class User:
+    login: str
+    display_name: str
+    role: Role
+    professional_id: str | None = None
+    disabled: bool = False
+
+    @property
+    def initials(self) -> str:
+        parts = [p for p in self.display_name.replace("-", " ").split() if p]
+        return "".join(p[0].upper() for p in parts[:3]) or self.login[:3].upper()
+
+
+@dataclass(frozen=True)
+class Device:
+    id: str
+    name: str
+    site_name: str
+
+
+class Session:
+    def __init__(self, path: Path, conn: Connection, user: User, device: Device,
+                 clock: Clock, key: bytes) -> None:
+        self.path = path
+        self._key = key
+        self.conn = conn
+        self.user = user
+        self.device = device
+        self.clock = clock
+        self.locked = False
+        self._depth = 0
+
+    # -- permissions ---------------------------------------------------------------------
+    def can(self, permission: Permission) -> bool:
+        return can(self.user.role, permission)
+
+    def require(self, permission: Permission) -> None:
+        if not self.can(permission):
+            raise PermissionDenied(
+                _("Your role ({role}) does not allow this action.").format(role=self.user.role)
+            )
+
+    # -- writing -------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One atomic, durable unit of work; nested uses join the outer transaction."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.conn
+            finally:
+                self._depth -= 1
+            return
+        self._depth = 1
+        try:
+            with transaction(self.conn):
+                yield self.conn
+        finally:
+            self._depth = 0
+
+    def audit(self, action: str, detail: dict[str, Any] | None = None) -> str:
+        """Log an action by the logged-in user, inside the current (or its own) transaction."""
+        with self.transaction() as conn:
+            return audit.append(conn, self.now(), self.user.login, action, detail)
+
+    def database_key(self) -> bytes:
+        """The raw cache key, for wrapping a new slot, rekeying or a backup; never displayed."""
+        return self._key
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    # -- settings ------------------------------------------------------------------------
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
