@@ -16,10 +16,10 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("CONTINUITY_LANG", "fr")
 
-from continuity.core.clock import FixedClock  # noqa: E402
-from continuity.store import key_slots  # noqa: E402
-from continuity.store.cache import create_cache, login  # noqa: E402
-from continuity.store.session import Session  # noqa: E402
+from continuity.core.clock import FixedClock
+from continuity.store import key_slots
+from continuity.store.cache import create_cache, login
+from continuity.store.session import Session
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 ADMIN_PASSWORD = "Tango-Charlie-42"
@@ -33,8 +33,7 @@ def fast_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
-def private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-                 ) -> Path:
+def private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Keep every test's data folders, settings and temp files in a throw-away home."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
@@ -56,8 +55,11 @@ class CacheFixture:
     clock: FixedClock
 
     def login(self, user: str = "admin", password: str | None = None) -> Session:
-        passwords = {"admin": ADMIN_PASSWORD, "nurse": NURSE_PASSWORD,
-                     "pharma": PHARMACIST_PASSWORD}
+        passwords = {
+            "admin": ADMIN_PASSWORD,
+            "nurse": NURSE_PASSWORD,
+            "pharma": PHARMACIST_PASSWORD,
+        }
         return login(self.path, user, password or passwords[user], clock=self.clock)
 
 
@@ -67,11 +69,18 @@ def cache(tmp_path: Path, clock: FixedClock) -> CacheFixture:
     from continuity.store import users
 
     path = tmp_path / "ward.db"
-    recovery = create_cache(path, device_name="SAGESSE-3A-PC1", admin_login="admin",
-                            admin_password=ADMIN_PASSWORD, admin_display_name="Alice Admin",
-                            site_name="Clinique Test", clock=clock)
+    recovery = create_cache(
+        path,
+        device_name="SAGESSE-3A-PC1",
+        admin_login="admin",
+        admin_password=ADMIN_PASSWORD,
+        admin_display_name="Alice Admin",
+        site_name="Clinique Test",
+        clock=clock,
+    )
     with login(path, "admin", ADMIN_PASSWORD, clock=clock) as session:
         users.add_user(session, "nurse", "Nadia Infirmière", "nurse", NURSE_PASSWORD)
-        users.add_user(session, "pharma", "Paul Pharmacien", "pharmacist", PHARMACIST_PASSWORD,
-                       "10101234567")
+        users.add_user(
+            session, "pharma", "Paul Pharmacien", "pharmacist", PHARMACIST_PASSWORD, "10101234567"
+        )
     return CacheFixture(path, recovery, clock)

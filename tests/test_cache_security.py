@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import sqlcipher3
 import pytest
+import sqlcipher3
 
 from continuity.core.errors import AuthenticationFailed, BadInput, CacheUnusable
 from continuity.store import key_slots, users
@@ -58,11 +58,25 @@ def test_a_wrong_raw_key_is_refused_cleanly(cache):
 
 def test_every_connection_keeps_temp_data_in_memory_and_fsyncs(cache):
     with cache.login("nurse") as session:
-        pragmas = {name: session.conn.execute(f"PRAGMA {name}").fetchone()[0]
-                   for name in ("journal_mode", "synchronous", "temp_store", "secure_delete",
-                                "foreign_keys", "cipher_memory_security")}
-    assert pragmas == {"journal_mode": "wal", "synchronous": 2, "temp_store": 2,
-                       "secure_delete": 1, "foreign_keys": 1, "cipher_memory_security": "1"}
+        pragmas = {
+            name: session.conn.execute(f"PRAGMA {name}").fetchone()[0]
+            for name in (
+                "journal_mode",
+                "synchronous",
+                "temp_store",
+                "secure_delete",
+                "foreign_keys",
+                "cipher_memory_security",
+            )
+        }
+    assert pragmas == {
+        "journal_mode": "wal",
+        "synchronous": 2,
+        "temp_store": 2,
+        "secure_delete": 1,
+        "foreign_keys": 1,
+        "cipher_memory_security": "1",
+    }
 
 
 def test_revoking_a_user_locks_them_out_and_others_keep_working(cache):
@@ -107,8 +121,9 @@ def test_weak_passwords_are_refused_at_creation(cache):
 
 
 def test_recovery_key_opens_emergency_access_that_can_only_set_up_users(cache):
-    session = login_with_recovery(cache.path, cache.recovery_key.lower().replace("-", " "),
-                                  clock=cache.clock)
+    session = login_with_recovery(
+        cache.path, cache.recovery_key.lower().replace("-", " "), clock=cache.clock
+    )
     with session:
         users.add_user(session, "urgence", "Ursula Urgence", "it", "Emergency-Pass-9")
         from continuity.core.errors import PermissionDenied
@@ -119,8 +134,9 @@ def test_recovery_key_opens_emergency_access_that_can_only_set_up_users(cache):
         actions = [r[0] for r in session.conn.execute("SELECT action FROM audit_log")]
     assert "break_glass" in actions
     with pytest.raises(AuthenticationFailed):
-        login_with_recovery(cache.path, "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH",
-                            clock=cache.clock)
+        login_with_recovery(
+            cache.path, "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH", clock=cache.clock
+        )
 
 
 def test_repeated_failures_slow_down_and_the_delay_survives_a_restart(cache):

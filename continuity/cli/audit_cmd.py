@@ -26,6 +26,9 @@ def run_verify(args: argparse.Namespace) -> int:
     if report.ok:
         print(_("Audit log intact: {rows} rows, chain verified.").format(rows=report.rows))
         return 0
-    print(_("Audit log BROKEN at row {row}: it was altered, removed or inserted.").format(
-        row=report.first_broken))
+    print(
+        _("Audit log BROKEN at row {row}: it was altered, removed or inserted.").format(
+            row=report.first_broken
+        )
+    )
     return 1

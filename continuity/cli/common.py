@@ -22,12 +22,16 @@ def default_db_path() -> Path:
 
 
 def add_db_arguments(parser: argparse.ArgumentParser, *, user: bool = True) -> None:
-    parser.add_argument("--db", type=Path, default=None,
-                        help=_("the cache file (default: the user's data folder)"))
+    parser.add_argument(
+        "--db", type=Path, default=None, help=_("the cache file (default: the user's data folder)")
+    )
     if user:
         parser.add_argument("--user", help=_("your user name"))
-        parser.add_argument("--password-stdin", action="store_true",
-                            help=_("read the password(s) from standard input, one per line"))
+        parser.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help=_("read the password(s) from standard input, one per line"),
+        )
 
 
 def db_path(args: argparse.Namespace) -> Path:
@@ -64,8 +68,7 @@ def secrets_for(args: argparse.Namespace) -> Secrets:
     return Secrets(bool(getattr(args, "password_stdin", False)))
 
 
-def open_session(args: argparse.Namespace, secrets: Secrets, clock: Clock | None = None
-                 ) -> Session:
+def open_session(args: argparse.Namespace, secrets: Secrets, clock: Clock | None = None) -> Session:
     if not args.user:
         raise BadInput(_("Say who you are with --user."))
     password = secrets.next(_("Password for {user}: ").format(user=args.user))

@@ -14,8 +14,12 @@ from continuity.demo.provision import DEMO_USERS, build_demo_cache, demo_db_path
 
 def register(sub: argparse._SubParsersAction) -> None:
     demo = sub.add_parser("demo", help=_("build (or reuse) the demo hospital and open the app"))
-    demo.add_argument("--folder", type=Path, default=None,
-                      help=_("where the demo cache lives (default: the user's data folder)"))
+    demo.add_argument(
+        "--folder",
+        type=Path,
+        default=None,
+        help=_("where the demo cache lives (default: the user's data folder)"),
+    )
     demo.add_argument("--patients", type=int, default=60)
     demo.add_argument("--rebuild", action="store_true", help=_("start again from scratch"))
     demo.add_argument("--no-gui", action="store_true", help=_("only build the demo cache"))

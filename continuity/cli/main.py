@@ -9,7 +9,6 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-import continuity
 from continuity.core.errors import UserError
 from continuity.core.i18n import _
 
@@ -67,8 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         else:
-            print(_("Unexpected error (a bug in Continuity); run again with --debug for details."),
-                  file=sys.stderr)
+            print(
+                _("Unexpected error (a bug in Continuity); run again with --debug for details."),
+                file=sys.stderr,
+            )
         return EXIT_OTHER
 
 

@@ -16,8 +16,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--site", default="", help=_("the site's name, printed on every sheet"))
     p.add_argument("--admin", required=True, help=_("the first IT user's login"))
     p.add_argument("--admin-name", help=_("the first IT user's full name"))
-    p.add_argument("--password-stdin", action="store_true",
-                   help=_("read the new admin's password from standard input"))
+    p.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help=_("read the new admin's password from standard input"),
+    )
     p.set_defaults(handler=run_init)
 
 
@@ -28,9 +31,14 @@ def run_init(args: argparse.Namespace) -> int:
     )
     path = db_path(args)
     path.parent.mkdir(parents=True, exist_ok=True)
-    recovery = create_cache(path, device_name=args.device_name, admin_login=args.admin,
-                            admin_password=password, admin_display_name=args.admin_name,
-                            site_name=args.site)
+    recovery = create_cache(
+        path,
+        device_name=args.device_name,
+        admin_login=args.admin,
+        admin_password=password,
+        admin_display_name=args.admin_name,
+        site_name=args.site,
+    )
     print(_("Cache created: {path}").format(path=path))
     print(_("RECOVERY KEY (shown once; print it or write it down and lock it away):"))
     print(recovery)

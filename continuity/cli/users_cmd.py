@@ -49,8 +49,9 @@ def run_add(args: argparse.Namespace) -> int:
         password = secrets.new_secret(
             _("New password for {user}: ").format(user=args.login), _("Again: ")
         )
-        user = users.add_user(session, args.login, args.name, args.role, password,
-                              args.professional_id)
+        user = users.add_user(
+            session, args.login, args.name, args.role, password, args.professional_id
+        )
     print(_("User {login} added ({role}).").format(login=user.login, role=role_label(user.role)))
     return 0
 
@@ -60,7 +61,9 @@ def run_list(args: argparse.Namespace) -> int:
         for row in users.list_users(session):
             u = row.user
             state = _("disabled") if u.disabled else (_("active") if row.has_slot else _("no key"))
-            print(f"{u.login}\t{u.display_name}\t{u.role.value}\t{u.professional_id or ''}\t{state}")
+            print(
+                f"{u.login}\t{u.display_name}\t{u.role.value}\t{u.professional_id or ''}\t{state}"
+            )
     return 0
 
 
@@ -85,6 +88,7 @@ def run_passwd(args: argparse.Namespace) -> int:
 def run_role(args: argparse.Namespace) -> int:
     with open_session(args, secrets_for(args)) as session:
         users.set_role(session, args.login, args.role)
-    print(_("Role of {login} changed; it takes effect at their next log-in.").format(
-        login=args.login))
+    print(
+        _("Role of {login} changed; it takes effect at their next log-in.").format(login=args.login)
+    )
     return 0

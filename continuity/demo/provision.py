@@ -39,20 +39,33 @@ def demo_db_path(folder: Path) -> Path:
     return folder / "demo.db"
 
 
-def build_demo_cache(folder: Path, *, patients: int = 60, clock: Clock | None = None,
-                     as_of: datetime | None = None) -> Path:
+def build_demo_cache(
+    folder: Path, *, patients: int = 60, clock: Clock | None = None, as_of: datetime | None = None
+) -> Path:
     """Create the demo cache in `folder` (which must not hold one) and load the hospital."""
     clock = clock or SystemClock()
     folder.mkdir(parents=True, exist_ok=True)
     path = demo_db_path(folder)
     admin = DEMO_USERS[0]
-    create_cache(path, device_name=DEMO_DEVICE, admin_login=admin.login,
-                 admin_password=admin.password, admin_display_name=admin.display_name,
-                 site_name=DEMO_SITE, clock=clock)
+    create_cache(
+        path,
+        device_name=DEMO_DEVICE,
+        admin_login=admin.login,
+        admin_password=admin.password,
+        admin_display_name=admin.display_name,
+        site_name=DEMO_SITE,
+        clock=clock,
+    )
     with login(path, admin.login, admin.password, clock=clock) as session:
         for user in DEMO_USERS[1:]:
-            users.add_user(session, user.login, user.display_name, user.role, user.password,
-                           user.professional_id)
+            users.add_user(
+                session,
+                user.login,
+                user.display_name,
+                user.role,
+                user.password,
+                user.professional_id,
+            )
         load_demo_hospital(session, patients=patients, as_of=as_of or clock.now())
     return path
 

@@ -21,17 +21,24 @@ GENESIS = "0" * 64
 
 
 def _digest(prev_hash: str, row_id: int, at: str, actor: str, action: str, detail: str) -> str:
-    canonical = json.dumps([row_id, at, actor, action, detail], ensure_ascii=False,
-                           separators=(",", ":"))
+    canonical = json.dumps(
+        [row_id, at, actor, action, detail], ensure_ascii=False, separators=(",", ":")
+    )
     return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
 
 
-def append(conn: Connection, at: datetime | str, actor: str, action: str,
-           detail: dict[str, Any] | None = None) -> str:
+def append(
+    conn: Connection,
+    at: datetime | str,
+    actor: str,
+    action: str,
+    detail: dict[str, Any] | None = None,
+) -> str:
     """Add one row inside the caller's transaction; returns its hash (the new chain head)."""
     at_text = at if isinstance(at, str) else to_utc_iso(at)
-    detail_text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True,
-                             separators=(",", ":"))
+    detail_text = json.dumps(
+        detail or {}, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
     last = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     row_id, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     digest = _digest(prev, row_id, at_text, actor, action, detail_text)

@@ -56,13 +56,13 @@ def create_cache(
 ) -> str:
     """Create the cache and its first IT user; returns the recovery key (shown once)."""
     clock = clock or SystemClock()
+    if path.exists() or slots_path(path).exists():
+        raise BadInput(_("A cache already exists at this place; nothing was changed."))
     admin_login = valid_login(admin_login)
     check_password_policy(admin_password, admin_login)
     device_name = device_name.strip().upper()
     if not device_name or len(device_name) > 40:
         raise BadInput(_("Give the laptop a name of 1 to 40 characters, e.g. SAGESSE-3A-PC1."))
-    if path.exists() or slots_path(path).exists():
-        raise BadInput(_("A cache already exists at this place; nothing was changed."))
     if not path.parent.is_dir():
         raise BadInput(_("The folder for the cache does not exist."))
 
@@ -87,15 +87,19 @@ def create_cache(
                 " VALUES (?, ?, 'it', ?, ?)",
                 (admin_login, admin_display_name or admin_login, now, now),
             )
-            audit.append(conn, now, admin_login, "setup",
-                         {"device": device_name, "device_id": device_id})
-            audit.append(conn, now, admin_login, "user_added", {"login": admin_login,
-                                                                 "role": "it"})
+            audit.append(
+                conn, now, admin_login, "setup", {"device": device_name, "device_id": device_id}
+            )
+            audit.append(conn, now, admin_login, "user_added", {"login": admin_login, "role": "it"})
         slots.save()
     except BaseException:
         conn.close()
-        for leftover in (path, slots_path(path), path.with_name(path.name + "-wal"),
-                         path.with_name(path.name + "-shm")):
+        for leftover in (
+            path,
+            slots_path(path),
+            path.with_name(path.name + "-wal"),
+            path.with_name(path.name + "-shm"),
+        ):
             leftover.unlink(missing_ok=True)
         raise
     conn.close()
@@ -149,8 +153,9 @@ def _check_delay(slots: KeySlotFile, login: str, clock: Clock) -> None:
 
 def _flush_pending(conn, slots: KeySlotFile) -> None:
     for event in slots.pending_audit:
-        audit.append(conn, event["at"], event["actor"], event["action"],
-                     {"reason": event.get("detail", "")})
+        audit.append(
+            conn, event["at"], event["actor"], event["action"], {"reason": event.get("detail", "")}
+        )
     slots.pending_audit = []
 
 
@@ -190,8 +195,13 @@ def login_with_recovery(path: Path, recovery_key: str, *, clock: Clock | None = 
     user = User(BREAK_GLASS_LOGIN, _("Emergency access"), Role.BREAK_GLASS)
     with transaction(conn):
         _flush_pending(conn, slots)
-        audit.append(conn, clock.now(), BREAK_GLASS_LOGIN, "break_glass",
-                     {"warning": "EMERGENCY ACCESS WITH THE RECOVERY KEY"})
+        audit.append(
+            conn,
+            clock.now(),
+            BREAK_GLASS_LOGIN,
+            "break_glass",
+            {"warning": "EMERGENCY ACCESS WITH THE RECOVERY KEY"},
+        )
     slots.clear_failures(RECOVERY_LOGIN)
     slots.save()
     return Session(path, conn, user, device, clock, key)

@@ -29,8 +29,13 @@ _SETTINGS = [
     ("secure_delete", "ON"),
 ]
 #: What each pragma must read back as.
-_EXPECTED = {"journal_mode": "wal", "synchronous": "2", "temp_store": "2", "foreign_keys": "1",
-             "secure_delete": "1"}
+_EXPECTED = {
+    "journal_mode": "wal",
+    "synchronous": "2",
+    "temp_store": "2",
+    "foreign_keys": "1",
+    "secure_delete": "1",
+}
 
 
 def open_connection(path: Path, key: bytes, *, create: bool = False) -> Connection:

@@ -93,9 +93,7 @@ class KeySlotFile:
             if raw.get("format") != FORMAT:
                 raise ValueError("not a key slot file")
             if raw.get("version") != FORMAT_VERSION:
-                raise CacheUnusable(
-                    _("The key file was written by a newer version of Continuity.")
-                )
+                raise CacheUnusable(_("The key file was written by a newer version of Continuity."))
             return cls(
                 path=path,
                 device_id=raw["device_id"],
@@ -140,8 +138,13 @@ class KeySlotFile:
         params = dict(params or DEFAULT_SCRYPT)
         salt = os.urandom(16)
         nonce = os.urandom(12)
-        slot = Slot(kind=kind, login=login, kdf={"name": "scrypt", "salt": _b64(salt), **params},
-                    nonce=_b64(nonce), wrapped="")
+        slot = Slot(
+            kind=kind,
+            login=login,
+            kdf={"name": "scrypt", "salt": _b64(salt), **params},
+            nonce=_b64(nonce),
+            wrapped="",
+        )
         wrapping = derive_key(secret, salt, params)
         slot.wrapped = _b64(AESGCM(wrapping).encrypt(nonce, db_key, slot.aad(self.device_id)))
         self.remove(kind, login)

@@ -163,7 +163,8 @@ CREATE TABLE observations (
 );
 """
 
-V3_ENTRIES = """
+V3_ENTRIES = (
+    """
 CREATE TABLE entries (
     uuid TEXT PRIMARY KEY,
     device_id TEXT NOT NULL,
@@ -185,7 +186,9 @@ CREATE TABLE entries (
 CREATE INDEX entries_patient ON entries(patient_id, clinical_time);
 CREATE INDEX entries_order ON entries(order_id);
 CREATE INDEX entries_supersedes ON entries(supersedes);
-""" + _append_only("entries") + """
+"""
+    + _append_only("entries")
+    + """
 CREATE TABLE entry_exports (
     uuid TEXT NOT NULL REFERENCES entries(uuid),
     package_id TEXT NOT NULL,
@@ -216,6 +219,7 @@ CREATE TABLE sheet_returns (
     PRIMARY KEY (sheet_id, status)
 );
 """
+)
 
 Migration = Callable[[Connection], None]
 

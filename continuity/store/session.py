@@ -44,8 +44,9 @@ class Device:
 
 
 class Session:
-    def __init__(self, path: Path, conn: Connection, user: User, device: Device,
-                 clock: Clock, key: bytes) -> None:
+    def __init__(
+        self, path: Path, conn: Connection, user: User, device: Device, clock: Clock, key: bytes
+    ) -> None:
         self.path = path
         self._key = key
         self.conn = conn

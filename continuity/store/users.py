@@ -20,8 +20,14 @@ class UserRow:
     has_slot: bool
 
 
-def add_user(session: Session, login: str, display_name: str, role: str | Role, password: str,
-             professional_id: str | None = None) -> User:
+def add_user(
+    session: Session,
+    login: str,
+    display_name: str,
+    role: str | Role,
+    password: str,
+    professional_id: str | None = None,
+) -> User:
     session.require(Permission.MANAGE_USERS)
     login = valid_login(login)
     role = role if isinstance(role, Role) else parse_role(role)
@@ -68,8 +74,10 @@ def disable_user(session: Session, login: str) -> None:
         raise BadInput(_("You cannot disable your own account."))
     slots = KeySlotFile.load(slots_path(session.path))
     with session.transaction() as conn:
-        conn.execute("UPDATE users SET disabled = 1, updated_at = ? WHERE login = ?",
-                     (to_utc_iso(session.now()), user.login))
+        conn.execute(
+            "UPDATE users SET disabled = 1, updated_at = ? WHERE login = ?",
+            (to_utc_iso(session.now()), user.login),
+        )
         session.audit("user_disabled", {"login": user.login})
         slots.remove("user", user.login)
         slots.save()
@@ -83,8 +91,10 @@ def set_password(session: Session, login: str, new_password: str) -> None:
     check_password_policy(new_password, user.login)
     slots = KeySlotFile.load(slots_path(session.path))
     with session.transaction() as conn:
-        conn.execute("UPDATE users SET disabled = 0, updated_at = ? WHERE login = ?",
-                     (to_utc_iso(session.now()), user.login))
+        conn.execute(
+            "UPDATE users SET disabled = 0, updated_at = ? WHERE login = ?",
+            (to_utc_iso(session.now()), user.login),
+        )
         session.audit("password_changed", {"login": user.login})
         slots.put("user", user.login, new_password, session.database_key())
         slots.clear_failures(user.login)
@@ -99,6 +109,8 @@ def set_role(session: Session, login: str, role: str | Role) -> None:
     if user.login == session.user.login:
         raise BadInput(_("You cannot change your own role."))
     with session.transaction() as conn:
-        conn.execute("UPDATE users SET role = ?, updated_at = ? WHERE login = ?",
-                     (role.value, to_utc_iso(session.now()), user.login))
+        conn.execute(
+            "UPDATE users SET role = ?, updated_at = ? WHERE login = ?",
+            (role.value, to_utc_iso(session.now()), user.login),
+        )
         session.audit("user_changed", {"login": user.login, "role": role.value})
