@@ -38,8 +38,10 @@ def _old_cache(path: Path, version: int) -> None:
         )
         audit.append(conn, "2026-01-01T00:00:00Z", "tech", "setup", {})
     conn.close()
+    master = new_database_key()
     slots = KeySlotFile(path=slots_path(path), device_id=device_id)
-    slots.put("user", "tech", "Old-Version-Pass-1", key)
+    slots.set_database_key(master, key)
+    slots.put("user", "tech", "Old-Version-Pass-1", master)
     slots.save()
 
 

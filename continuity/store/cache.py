@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import uuid
 from pathlib import Path
+from typing import Any
 
 from continuity.core.clock import Clock, SystemClock, to_utc_iso
 from continuity.core.errors import AuthenticationFailed, BadInput, CacheUnusable
@@ -68,10 +69,12 @@ def create_cache(
 
     device_id = str(uuid.uuid4())
     key = new_database_key()
+    master = new_database_key()
     recovery = new_recovery_key()
     slots = KeySlotFile(path=slots_path(path), device_id=device_id)
-    slots.put("user", admin_login, admin_password, key)
-    slots.put("recovery", RECOVERY_LOGIN, recovery, key)
+    slots.set_database_key(master, key)
+    slots.put("user", admin_login, admin_password, master)
+    slots.put("recovery", RECOVERY_LOGIN, recovery, master)
 
     conn = open_connection(path, key, create=True)
     try:
@@ -123,14 +126,25 @@ def load_user(conn, login: str) -> User | None:
     return User(row[0], row[1], Role(row[2]), row[3], bool(row[4]))
 
 
-def _open_checked(path: Path, key: bytes, slots: KeySlotFile):
-    conn = open_connection(path, key)
+def _open_checked(path: Path, master: bytes, slots: KeySlotFile) -> tuple[Any, Device, bytes]:
+    """Open with the current database key, or finish an interrupted key rotation."""
+    keys = slots.database_keys(master)
+    try:
+        conn = open_connection(path, keys[0])
+        key = keys[0]
+    except CacheUnusable:
+        if len(keys) < 2:
+            raise
+        conn = open_connection(path, keys[1])  # the rotation reached the file: adopt its key
+        key = keys[1]
+        slots.set_database_key(master, key)
+        slots.save()
     try:
         migrate(conn, path)
         device = _load_device(conn)
         if device.id != slots.device_id:
             raise CacheUnusable(_("The key file does not belong to this cache."))
-        return conn, device
+        return conn, device, key
     except BaseException:
         conn.close()
         raise
@@ -165,10 +179,10 @@ def login(path: Path, user_login: str, password: str, *, clock: Clock | None = N
     user_login = user_login.strip().lower()
     slots = KeySlotFile.load(slots_path(path))
     _check_delay(slots, user_login, clock)
-    key = slots.unwrap("user", user_login, password)
-    if key is None:
+    master = slots.unwrap_master("user", user_login, password)
+    if master is None:
         raise _refuse(slots, user_login, clock, "password")
-    conn, device = _open_checked(path, key, slots)
+    conn, device, key = _open_checked(path, master, slots)
     user = load_user(conn, user_login)
     if user is None or user.disabled:
         conn.close()
@@ -178,7 +192,7 @@ def login(path: Path, user_login: str, password: str, *, clock: Clock | None = N
         audit.append(conn, clock.now(), user.login, "login", {"role": user.role.value})
     slots.clear_failures(user_login)
     slots.save()
-    return Session(path, conn, user, device, clock, key)
+    return Session(path, conn, user, device, clock, key, master)
 
 
 def login_with_recovery(path: Path, recovery_key: str, *, clock: Clock | None = None) -> Session:
@@ -186,12 +200,12 @@ def login_with_recovery(path: Path, recovery_key: str, *, clock: Clock | None = 
     clock = clock or SystemClock()
     slots = KeySlotFile.load(slots_path(path))
     _check_delay(slots, RECOVERY_LOGIN, clock)
-    key = slots.unwrap("recovery", RECOVERY_LOGIN, normalise_recovery_key(recovery_key))
-    if key is None:
+    master = slots.unwrap_master("recovery", RECOVERY_LOGIN, normalise_recovery_key(recovery_key))
+    if master is None:
         slots.record_failure(RECOVERY_LOGIN, clock.now(), "recovery key")
         slots.save()
         raise AuthenticationFailed(_("Wrong recovery key."))
-    conn, device = _open_checked(path, key, slots)
+    conn, device, key = _open_checked(path, master, slots)
     user = User(BREAK_GLASS_LOGIN, _("Emergency access"), Role.BREAK_GLASS)
     with transaction(conn):
         _flush_pending(conn, slots)
@@ -204,7 +218,7 @@ def login_with_recovery(path: Path, recovery_key: str, *, clock: Clock | None = 
         )
     slots.clear_failures(RECOVERY_LOGIN)
     slots.save()
-    return Session(path, conn, user, device, clock, key)
+    return Session(path, conn, user, device, clock, key, master)
 
 
 def lock(session: Session) -> None:
@@ -231,8 +245,16 @@ def unlock(session: Session, password: str) -> None:
     session.audit("unlock")
 
 
-def open_with_key(path: Path, key: bytes, as_user: User, *, clock: Clock | None = None) -> Session:
-    """For tools that already hold the key (tests, key rotation): no slot, no login audit."""
+def open_as(path: Path, master: bytes, as_user: User, *, clock: Clock | None = None) -> Session:
+    """For tools that already hold the master key (key rotation, tests): no login audit."""
     slots = KeySlotFile.load(slots_path(path))
-    conn, device = _open_checked(path, key, slots)
-    return Session(path, conn, as_user, device, clock or SystemClock(), key)
+    conn, device, key = _open_checked(path, master, slots)
+    return Session(
+        path,
+        conn,
+        user=as_user,
+        device=device,
+        clock=clock or SystemClock(),
+        key=key,
+        master_key=master,
+    )

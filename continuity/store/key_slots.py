@@ -1,9 +1,13 @@
 """Key slots: the random database key, wrapped once per person who may open the cache.
 
-Nobody ever types the database key. Each user's password derives (scrypt) a key that unwraps
-(AES-256-GCM) their own copy of it; the associated data binds the slot to its kind, its login
-and the device, so a slot copied under another name or onto another laptop does not open. A
-user is revoked by deleting their slot; a password change rewraps that slot only. The file
+Nobody ever types the database key. Two levels, as in LUKS: each user's password derives
+(scrypt) a key that unwraps (AES-256-GCM) their own copy of a random master key, and the master
+key unwraps the database key. The associated data binds a slot to its kind, its login and the
+device, so a slot copied under another name or onto another laptop does not open. A user is
+revoked by deleting their slot; a password change rewraps that slot only; rotating the database
+key (`rekey`) rewraps only the database key, so every slot follows without anyone's password.
+During a rotation the next database key is stored beside the current one, so a crash leaves one
+of the two working, never neither. The file
 also holds the failed-login counters and the failed-login events waiting to enter the audit
 log: the log lives inside the encrypted database, which a failed login cannot open.
 """
@@ -82,6 +86,8 @@ class KeySlotFile:
     path: Path
     device_id: str
     slots: list[Slot] = field(default_factory=list)
+    db_key: dict[str, str] | None = None  # the database key wrapped under the master key
+    db_key_next: dict[str, str] | None = None  # set only while a rotation is under way
     lockout: dict[str, dict[str, Any]] = field(default_factory=dict)
     pending_audit: list[dict[str, Any]] = field(default_factory=list)
 
@@ -98,6 +104,8 @@ class KeySlotFile:
                 path=path,
                 device_id=raw["device_id"],
                 slots=[Slot(**s) for s in raw["slots"]],
+                db_key=raw.get("db_key"),
+                db_key_next=raw.get("db_key_next"),
                 lockout=raw.get("lockout", {}),
                 pending_audit=raw.get("pending_audit", []),
             )
@@ -116,6 +124,8 @@ class KeySlotFile:
             "version": FORMAT_VERSION,
             "device_id": self.device_id,
             "slots": [s.__dict__ for s in self.slots],
+            "db_key": self.db_key,
+            "db_key_next": self.db_key_next,
             "lockout": self.lockout,
             "pending_audit": self.pending_audit,
         }
@@ -132,9 +142,9 @@ class KeySlotFile:
         return [s.login for s in self.slots if s.kind == kind]
 
     def put(
-        self, kind: str, login: str, secret: str, db_key: bytes, params: dict | None = None
+        self, kind: str, login: str, secret: str, master_key: bytes, params: dict | None = None
     ) -> None:
-        """Wrap the database key under `secret` for (kind, login), replacing an older slot."""
+        """Wrap the master key under `secret` for (kind, login), replacing an older slot."""
         params = dict(params or DEFAULT_SCRYPT)
         salt = os.urandom(16)
         nonce = os.urandom(12)
@@ -146,7 +156,7 @@ class KeySlotFile:
             wrapped="",
         )
         wrapping = derive_key(secret, salt, params)
-        slot.wrapped = _b64(AESGCM(wrapping).encrypt(nonce, db_key, slot.aad(self.device_id)))
+        slot.wrapped = _b64(AESGCM(wrapping).encrypt(nonce, master_key, slot.aad(self.device_id)))
         self.remove(kind, login)
         self.slots.append(slot)
 
@@ -155,8 +165,8 @@ class KeySlotFile:
         self.slots = [s for s in self.slots if not (s.kind == kind and s.login == login)]
         return len(self.slots) != before
 
-    def unwrap(self, kind: str, login: str, secret: str) -> bytes | None:
-        """The database key, or None when there is no such slot or the secret is wrong."""
+    def unwrap_master(self, kind: str, login: str, secret: str) -> bytes | None:
+        """The master key, or None when there is no such slot or the secret is wrong."""
         slot = self.find(kind, login)
         if slot is None:
             # Spend the same time as a real attempt so timing does not reveal valid logins.
@@ -170,6 +180,45 @@ class KeySlotFile:
             )
         except InvalidTag:
             return None
+
+    def unwrap(self, kind: str, login: str, secret: str) -> bytes | None:
+        """The current database key for this secret, or None (also used to check a witness)."""
+        master = self.unwrap_master(kind, login, secret)
+        return None if master is None else self.database_keys(master)[0]
+
+    # -- the database key ----------------------------------------------------------------
+    def _aad_db(self, which: str) -> bytes:
+        return f"{FORMAT}/{FORMAT_VERSION}|db_key|{which}|{self.device_id}".encode()
+
+    def set_database_key(self, master_key: bytes, key: bytes, *, rotating: bool = False) -> None:
+        nonce = os.urandom(12)
+        which = "next" if rotating else "current"
+        block = {
+            "nonce": _b64(nonce),
+            "wrapped": _b64(AESGCM(master_key).encrypt(nonce, key, self._aad_db(which))),
+        }
+        if rotating:
+            self.db_key_next = block
+        else:
+            self.db_key, self.db_key_next = block, None
+
+    def database_keys(self, master_key: bytes) -> list[bytes]:
+        """The current database key, then the next one if a rotation was interrupted."""
+        keys = []
+        for which, block in (("current", self.db_key), ("next", self.db_key_next)):
+            if block is None:
+                continue
+            try:
+                keys.append(
+                    AESGCM(master_key).decrypt(
+                        _unb64(block["nonce"]), _unb64(block["wrapped"]), self._aad_db(which)
+                    )
+                )
+            except (InvalidTag, KeyError, ValueError):
+                raise CacheUnusable(_("The key file beside the cache is damaged.")) from None
+        if not keys:
+            raise CacheUnusable(_("The key file beside the cache is damaged."))
+        return keys
 
     # -- failed logins -----------------------------------------------------------------
     def retry_at(self, login: str) -> datetime | None:
@@ -199,6 +248,7 @@ class KeySlotFile:
 
 
 def new_database_key() -> bytes:
+    """A random 256-bit key (used for the database key and for the master key)."""
     return secrets.token_bytes(KEY_BYTES)
 
 

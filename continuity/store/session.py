@@ -45,10 +45,18 @@ class Device:
 
 class Session:
     def __init__(
-        self, path: Path, conn: Connection, user: User, device: Device, clock: Clock, key: bytes
+        self,
+        path: Path,
+        conn: Connection,
+        user: User,
+        device: Device,
+        clock: Clock,
+        key: bytes,
+        master_key: bytes,
     ) -> None:
         self.path = path
         self._key = key
+        self._master_key = master_key
         self.conn = conn
         self.user = user
         self.device = device
@@ -90,8 +98,12 @@ class Session:
             return audit.append(conn, self.now(), self.user.login, action, detail)
 
     def database_key(self) -> bytes:
-        """The raw cache key, for wrapping a new slot, rekeying or a backup; never displayed."""
+        """The raw SQLCipher key of the open file (rekey, backup); never displayed."""
         return self._key
+
+    def master_key(self) -> bytes:
+        """The key every slot wraps: a new user's slot wraps this one; never displayed."""
+        return self._master_key
 
     def now(self) -> datetime:
         return self.clock.now()

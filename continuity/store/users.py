@@ -46,7 +46,7 @@ def add_user(
             (login, display_name, role.value, professional_id or None, now, now),
         )
         session.audit("user_added", {"login": login, "role": role.value})
-        slots.put("user", login, password, session.database_key())
+        slots.put("user", login, password, session.master_key())
         slots.save()  # inside the transaction: if saving fails, the user row rolls back
     return User(login, display_name, role, professional_id or None)
 
@@ -96,7 +96,7 @@ def set_password(session: Session, login: str, new_password: str) -> None:
             (to_utc_iso(session.now()), user.login),
         )
         session.audit("password_changed", {"login": user.login})
-        slots.put("user", user.login, new_password, session.database_key())
+        slots.put("user", user.login, new_password, session.master_key())
         slots.clear_failures(user.login)
         slots.save()
 
