@@ -38,12 +38,13 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from continuity.core.clock import PARIS
 from continuity.core.errors import BadInput
+from continuity.core.i18n import _
+from continuity.resources import resource
 
-PARIS = ZoneInfo("Europe/Paris")
-SCHEDULE_FILE = Path(__file__).resolve().parents[2] / "resources" / "schedule_times.json"
+SCHEDULE_FILE = resource("schedule_times.json")
 
 _DAY = 86400
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -266,7 +267,11 @@ def load_schedule_config(path: Path | None = None) -> ScheduleConfig:
         }
         return _config_from(merged)
     except (ValueError, TypeError, AttributeError) as exc:  # JSONDecodeError is a ValueError
-        raise BadInput(f"The schedule times file {path.name} is invalid: {exc}.") from exc
+        raise BadInput(
+            _("The schedule times file {name} is invalid: {error}.").format(
+                name=path.name, error=exc
+            )
+        ) from exc
 
 
 # --------------------------------------------------------------------------- the spec

@@ -132,6 +132,10 @@ def _open_checked(path: Path, master: bytes, slots: KeySlotFile) -> tuple[Any, D
     try:
         conn = open_connection(path, keys[0])
         key = keys[0]
+        if len(keys) > 1:  # a rotation died before the swap: forget its key and its copy
+            slots.set_database_key(master, key)
+            slots.save()
+            path.with_name(path.name + ".rekey").unlink(missing_ok=True)
     except CacheUnusable:
         if len(keys) < 2:
             raise

@@ -18,6 +18,7 @@ Entry payload contract (written by `continuity.store.entries`):
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -121,8 +122,9 @@ class Order:
     manual: bool = False
     paper_ref: str | None = None
 
-    @property
+    @functools.cached_property
     def timing(self):  # -> continuity.core.timing.TimingSpec
+        """Decoded once per order object: pick lists expand thousands of them."""
         from continuity.core.timing import TimingSpec
 
         return TimingSpec.from_json(self.timing_json)

@@ -1,0 +1,72 @@
+"""`continuity rekey`, `backup` and `restore` (IT): the cache's keys and encrypted copies."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from continuity.cli.common import add_db_arguments, db_path, open_session, secrets_for
+from continuity.core.i18n import _
+from continuity.store.key_rotation import backup_cache, restore_cache, rotate_database_key
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    rekey = sub.add_parser("rekey", help=_("re-encrypt the cache under a new random key (IT)"))
+    add_db_arguments(rekey)
+    rekey.set_defaults(handler=run_rekey)
+
+    backup = sub.add_parser("backup", help=_("write an encrypted backup of the cache (IT)"))
+    add_db_arguments(backup)
+    backup.add_argument("--to", type=Path, required=True, help=_("the folder for the backup"))
+    backup.set_defaults(handler=run_backup)
+
+    restore = sub.add_parser(
+        "restore", help=_("restore a backup onto this laptop with the recovery key")
+    )
+    restore.add_argument("backup", type=Path, help=_("the backup's .db file"))
+    restore.add_argument("--db", type=Path, default=None, help=_("where to put the cache"))
+    restore.add_argument("--admin", required=True, help=_("the new IT user to set up"))
+    restore.add_argument("--admin-name", required=True, help=_("their full name"))
+    restore.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help=_("line 1: the recovery key; line 2: the new IT user's password"),
+    )
+    restore.set_defaults(handler=run_restore)
+
+
+def run_rekey(args: argparse.Namespace) -> int:
+    session = open_session(args, secrets_for(args))
+    rotate_database_key(session).close()
+    print(_("The cache is now encrypted under a new key; every user keeps their password."))
+    return 0
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    with open_session(args, secrets_for(args)) as session:
+        target = backup_cache(session, args.to)
+    print(_("Encrypted backup written: {path}").format(path=target))
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    from continuity.store import users
+
+    secrets = secrets_for(args)
+    if args.password_stdin:
+        recovery = secrets.next("")
+    else:
+        recovery = getpass.getpass(_("Recovery key: "), stream=sys.stderr)
+    password = secrets.new_secret(
+        _("New password for {user}: ").format(user=args.admin), _("Again: ")
+    )
+    with restore_cache(args.backup, db_path(args), recovery) as emergency:
+        users.add_user(emergency, args.admin, args.admin_name, "it", password)
+    print(
+        _("Backup restored; {user} can now log in and set up the other users.").format(
+            user=args.admin
+        )
+    )
+    return 0

@@ -1,0 +1,147 @@
+"""Rotating the database key, and encrypted backups that a fresh laptop can restore.
+
+Rotation copies the cache into a new file under a new random key (`sqlcipher_export`), then
+swaps the files. It is not `PRAGMA rekey` in place, which SQLCipher-style libraries do not
+support safely in WAL mode. Order of the steps, so that a crash anywhere leaves the old or the
+new key working, never neither:
+
+1. the new key is saved in the key file as "next", beside the current one;
+2. the cache is exported to `<db>.rekey` under the new key and fsynced;
+3. the export replaces the cache (an atomic rename, then the folder is fsynced);
+4. the key file makes the new key current.
+
+Opening after a crash between 3 and 4 finds that the current key fails and the next one works,
+and finishes step 4 (see `cache._open_checked`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from continuity.core.errors import BadInput
+from continuity.core.i18n import _
+from continuity.core.roles import Permission
+from continuity.store.cache import RECOVERY_LOGIN, login_with_recovery, open_as, slots_path
+from continuity.store.connection import Connection
+from continuity.store.files import fsync_dir, write_atomically
+from continuity.store.key_slots import KeySlotFile, new_database_key
+from continuity.store.schema import schema_version
+from continuity.store.session import Session
+
+Step = Callable[[str], None]
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def export_copy(conn: Connection, target: Path, key: bytes) -> None:
+    """A consistent, encrypted copy of the open cache under `key`, fsynced."""
+    target.unlink(missing_ok=True)
+    conn.execute(f"ATTACH DATABASE ? AS copy KEY \"x'{key.hex()}'\"", (str(target),))
+    try:
+        conn.execute("SELECT sqlcipher_export('copy')")
+        conn.execute(f"PRAGMA copy.user_version = {schema_version(conn)}")
+    finally:
+        conn.execute("DETACH DATABASE copy")
+    _fsync_file(target)
+
+
+def rotate_database_key(session: Session, *, on_step: Step | None = None) -> Session:
+    """Re-encrypt the whole cache under a new key; returns a new session (the old one closes).
+
+    Nobody's password is needed: slots wrap the master key, which wraps the database key.
+    The app must be the only program with the cache open.
+    """
+    session.require(Permission.MANAGE_DEVICE)
+    step = on_step or (lambda _name: None)
+    path = session.path
+    master = session.master_key()
+    tmp = path.with_name(path.name + ".rekey")
+    slots = KeySlotFile.load(slots_path(path))
+    new_key = new_database_key()
+
+    slots.set_database_key(master, new_key, rotating=True)
+    slots.save()
+    step("next-key-saved")
+    export_copy(session.conn, tmp, new_key)
+    step("exported")
+    session.audit("rekey_started", {})
+    session.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    session.close()
+    for leftover in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+    step("swapped")
+    slots = KeySlotFile.load(slots_path(path))
+    slots.set_database_key(master, new_key)
+    slots.save()
+    step("promoted")
+    fresh = open_as(path, master, session.user, clock=session.clock)
+    fresh.audit("rekey", {"result": "done"})
+    return fresh
+
+
+def backup_cache(session: Session, folder: Path) -> Path:
+    """An encrypted copy of the cache and its key file in `folder` (e.g. a USB stick).
+
+    The copy opens only with a key slot: the users' passwords as they were, or the recovery
+    key (`restore_cache`). Returns the backup's database path.
+    """
+    session.require(Permission.MANAGE_DEVICE)
+    if not folder.is_dir():
+        raise BadInput(_("The backup folder does not exist."))
+    stamp = session.now().strftime("%Y%m%dT%H%M%SZ")
+    target = folder / f"continuity-{session.device.name}-{stamp}.db"
+    if target.exists():
+        raise BadInput(_("A backup with this name already exists; nothing was changed."))
+    partial = target.with_name(target.name + ".partial")
+    try:
+        export_copy(session.conn, partial, session.database_key())
+        write_atomically(slots_path(target), slots_path(session.path).read_bytes())
+        os.replace(partial, target)
+        fsync_dir(folder)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        slots_path(target).unlink(missing_ok=True)
+        raise
+    session.audit("backup", {"file": target.name})
+    return target
+
+
+def restore_cache(backup: Path, target: Path, recovery_key: str, *, clock=None) -> Session:
+    """Put a backup onto a (fresh) laptop and open it with the recovery key.
+
+    The restored cache keeps the original device identity, so its entries' sequence numbers
+    continue where the lost laptop stopped. Returns an emergency-access session, whose only
+    job is to set up named users.
+    """
+    if target.exists() or slots_path(target).exists():
+        raise BadInput(_("A cache already exists at this place; nothing was changed."))
+    if not backup.is_file() or not slots_path(backup).is_file():
+        raise BadInput(
+            _("This is not a Continuity backup (the database or its key file is missing).")
+        )
+    slots = KeySlotFile.load(slots_path(backup))
+    if slots.find("recovery", RECOVERY_LOGIN) is None:
+        raise BadInput(_("This backup has no recovery key slot."))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(backup, target)
+    shutil.copyfile(slots_path(backup), slots_path(target))
+    try:
+        session = login_with_recovery(target, recovery_key, clock=clock)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        slots_path(target).unlink(missing_ok=True)
+        raise
+    session.audit("restored", {"from": backup.name, "at": datetime.now().isoformat()})
+    return session

@@ -1,0 +1,113 @@
+"""IT rotates the database key and restores a backup onto a fresh laptop."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from continuity.core.errors import AuthenticationFailed, BadInput, PermissionDenied
+from continuity.store import audit, users
+from continuity.store.cache import slots_path
+from continuity.store.key_rotation import backup_cache, restore_cache, rotate_database_key
+from continuity.store.key_slots import KeySlotFile
+
+
+def _count_patients(session) -> int:
+    return session.conn.execute("SELECT count(*) FROM patients").fetchone()[0]
+
+
+def _add_patient(session, family: str) -> None:
+    with session.transaction() as conn:
+        conn.execute(
+            "INSERT INTO patients (source_id, family, given) VALUES (?, ?, 'X')", (family, family)
+        )
+
+
+def test_rotation_keeps_every_user_and_the_data(cache):
+    with cache.login("admin") as session:
+        _add_patient(session, "Lefèvre")
+        old_key = session.database_key()
+        fresh = rotate_database_key(session)
+        assert fresh.database_key() != old_key
+        assert _count_patients(fresh) == 1
+        fresh.close()
+    for user in ("admin", "nurse", "pharma"):
+        with cache.login(user) as session:
+            assert _count_patients(session) == 1
+            assert audit.verify_chain(session.conn).ok
+    assert not cache.path.with_name(cache.path.name + ".rekey").exists()
+
+
+def test_a_nurse_cannot_rotate_keys_or_make_backups(cache, tmp_path):
+    with cache.login("nurse") as session:
+        with pytest.raises(PermissionDenied):
+            rotate_database_key(session)
+        with pytest.raises(PermissionDenied):
+            backup_cache(session, tmp_path)
+
+
+CRASHER = """
+import os, sys
+from pathlib import Path
+from continuity.store import key_slots
+key_slots.DEFAULT_SCRYPT = {"n": 2**12, "r": 8, "p": 1}
+from continuity.store.cache import login
+from continuity.store.key_rotation import rotate_database_key
+path, password, crash_at = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+session = login(path, "admin", password)
+def step(name):
+    if name == crash_at:
+        os._exit(9)  # the power is cut here: no cleanup, no flush
+rotate_database_key(session, on_step=step)
+"""
+
+
+@pytest.mark.parametrize("crash_at", ["next-key-saved", "exported", "swapped", "promoted"])
+def test_a_crash_during_rotation_leaves_a_working_key(cache, crash_at):
+    from tests.conftest import ADMIN_PASSWORD
+
+    with cache.login("admin") as session:
+        _add_patient(session, "Dupont")
+    result = subprocess.run(
+        [sys.executable, "-c", CRASHER, str(cache.path), ADMIN_PASSWORD, crash_at],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 9, result.stderr
+    for user in ("nurse", "admin"):
+        with cache.login(user) as session:
+            assert _count_patients(session) == 1
+            assert session.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    slots = KeySlotFile.load(slots_path(cache.path))
+    assert slots.db_key_next is None
+    assert not cache.path.with_name(cache.path.name + ".rekey").exists()
+
+
+def test_backup_restores_onto_a_fresh_laptop_with_the_recovery_key(cache, tmp_path):
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    with cache.login("admin") as session:
+        _add_patient(session, "N'Diaye")
+        backup = backup_cache(session, usb)
+    raw = backup.read_bytes() + slots_path(backup).read_bytes()
+    assert b"N'Diaye" not in raw
+    new_laptop = tmp_path / "new-laptop" / "ward.db"
+    with pytest.raises(AuthenticationFailed):
+        restore_cache(
+            backup, new_laptop, "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH", clock=cache.clock
+        )
+    assert not new_laptop.exists()
+    with restore_cache(backup, new_laptop, cache.recovery_key, clock=cache.clock) as emergency:
+        users.add_user(emergency, "remplacant", "Rémi Remplaçant", "it", "Fresh-Laptop-Pass-1")
+    from continuity.store.cache import login
+
+    with login(new_laptop, "remplacant", "Fresh-Laptop-Pass-1", clock=cache.clock) as session:
+        assert _count_patients(session) == 1
+        assert session.device.name == "SAGESSE-3A-PC1"
+    with pytest.raises(BadInput):
+        restore_cache(backup, new_laptop, cache.recovery_key, clock=cache.clock)
+    assert os.path.exists(new_laptop)
