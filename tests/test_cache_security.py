@@ -183,3 +183,19 @@ def test_the_raw_database_file_is_not_a_plain_sqlite_file(cache):
         conn.execute("SELECT * FROM sqlite_master").fetchall()
     conn.close()
     assert sqlcipher3 is not None
+
+
+def test_altered_bytes_in_the_cache_file_are_refused_at_login(cache):
+    with cache.login("admin") as session:
+        with session.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO patients (source_id, family, given) VALUES (?, ?, 'X')",
+                [(f"p{i}", "Nom" * 50) for i in range(400)],
+            )
+        session.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(cache.path.read_bytes())
+    assert len(data) > 4096 * 6
+    data[4096 * 5 + 200] ^= 0x01  # one bit, in the middle of the file
+    cache.path.write_bytes(bytes(data))
+    with pytest.raises(CacheUnusable, match="altéré"):
+        cache.login("nurse")

@@ -18,7 +18,7 @@ from continuity.core.i18n import _
 from continuity.core.passwords import check_password_policy
 from continuity.core.roles import Role
 from continuity.store import audit
-from continuity.store.connection import open_connection, transaction
+from continuity.store.connection import check_file_integrity, open_connection, transaction
 from continuity.store.key_slots import (
     KeySlotFile,
     new_database_key,
@@ -144,6 +144,7 @@ def _open_checked(path: Path, master: bytes, slots: KeySlotFile) -> tuple[Any, D
         slots.set_database_key(master, key)
         slots.save()
     try:
+        check_file_integrity(conn)
         migrate(conn, path)
         device = _load_device(conn)
         if device.id != slots.device_id:

@@ -70,6 +70,21 @@ def open_connection(path: Path, key: bytes, *, create: bool = False) -> Connecti
         raise
 
 
+def check_file_integrity(conn: Connection) -> None:
+    """Every page's HMAC, checked at log-in: altered bytes are refused before anything is read.
+
+    About 70 ms for a 40 MB cache; cheaper than showing a nurse a half-readable census.
+    """
+    problems = conn.execute("PRAGMA cipher_integrity_check").fetchall()
+    if problems:
+        raise CacheUnusable(
+            _(
+                "The cache file has been altered or damaged ({problem}): do not use it; "
+                "restore a backup or provision this laptop again."
+            ).format(problem=problems[0][0])
+        )
+
+
 class transaction:
     """`with transaction(conn):` BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception.
 
