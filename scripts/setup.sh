@@ -10,7 +10,7 @@ PY=${PYTHON:-python3}
 DEB_PACKAGES=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
   libxcb-render-util0 libxcb-image0 poppler-utils cups cups-client cups-bsd
-  printer-driver-cups-pdf xvfb xauth fonts-dejavu-core)
+  printer-driver-cups-pdf xvfb xauth fonts-dejavu-core strace)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
