@@ -52,3 +52,9 @@ class CacheUnusable(UserError):
     """The cache cannot be opened as it is (altered bytes, newer schema, missing file)."""
 
     exit_code = 1
+
+
+class StorageProblem(UserError):
+    """The disk is full, read-only or failing: nothing of the action was written."""
+
+    exit_code = 1

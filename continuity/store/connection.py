@@ -13,7 +13,7 @@ from pathlib import Path
 
 import sqlcipher3
 
-from continuity.core.errors import CacheUnusable
+from continuity.core.errors import CacheUnusable, StorageProblem
 from continuity.core.i18n import _
 
 DatabaseError = sqlcipher3.DatabaseError
@@ -85,6 +85,22 @@ def check_file_integrity(conn: Connection) -> None:
         )
 
 
+def storage_problem(exc: Exception) -> StorageProblem | None:
+    """The user-facing form of a full, read-only or failing disk; None for anything else."""
+    text = str(exc).lower()
+    if "full" in text:
+        return StorageProblem(
+            _("The disk is full: nothing was recorded. Free some space, then try again.")
+        )
+    if "readonly" in text or "read-only" in text:
+        return StorageProblem(
+            _("The cache is on read-only media: nothing was recorded. Move it to a writable disk.")
+        )
+    if "disk i/o error" in text:
+        return StorageProblem(_("The disk failed while writing: nothing was recorded."))
+    return None
+
+
 class transaction:
     """`with transaction(conn):` BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception.
 
@@ -102,6 +118,11 @@ class transaction:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
-            self.conn.execute("COMMIT")
-        else:
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:  # a failed COMMIT (disk full) may leave it open
+                    self.conn.execute("ROLLBACK")
+                raise
+        elif self.conn.in_transaction:
             self.conn.execute("ROLLBACK")

@@ -19,7 +19,7 @@ from continuity.core.errors import PermissionDenied
 from continuity.core.i18n import _
 from continuity.core.roles import Permission, Role, can
 from continuity.store import audit
-from continuity.store.connection import Connection, transaction
+from continuity.store.connection import Connection, DatabaseError, storage_problem, transaction
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,11 @@ class Session:
         try:
             with transaction(self.conn):
                 yield self.conn
+        except DatabaseError as exc:
+            problem = storage_problem(exc)
+            if problem is None:
+                raise
+            raise problem from exc
         finally:
             self._depth = 0
 
