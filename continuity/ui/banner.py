@@ -1,0 +1,88 @@
+"""The permanent banner: where we are, how old the data is, who is logged in, and Lock.
+
+The age of the data is what a nurse must never lose sight of during an outage: an order
+changed at the pharmacy after "data as of" is not on this laptop. The banner says the time,
+the age and the core's verdict (fresh / ageing / stale) in words and with a symbol, not by
+colour alone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from continuity.core.clock import format_age, format_local
+from continuity.core.i18n import _
+from continuity.core.roles import role_label
+from continuity.store.census import snapshot_info
+from continuity.store.session import Session
+from continuity.ui.style import DANGER, FRESHNESS_TONES, NEUTRAL, Tone
+
+FRESHNESS_WORDS = {
+    "fresh": lambda: _("up to date"),
+    "ageing": lambda: _("ageing: check recent changes"),
+    "stale": lambda: _("OLD DATA: check every order on paper"),
+}
+
+
+def freshness_state(session: Session, as_of: datetime) -> str | None:
+    """The core's verdict on the snapshot's age, with the site's thresholds."""
+    try:
+        from continuity.core import freshness
+    except ImportError:  # pragma: no cover - until the snapshot issue's module lands
+        return None
+    thresholds = freshness.thresholds_from_settings(session.setting)
+    return str(freshness.freshness(as_of, session.now(), thresholds).level)
+
+
+class Banner(QFrame):
+    lock_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.setStyleSheet("#banner { background: #263238; } #banner QLabel { color: #ffffff; }")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.setSpacing(14)
+        self.place = QLabel()
+        self.place.setObjectName("banner_place")
+        self.freshness = QLabel()
+        self.freshness.setObjectName("banner_freshness")
+        self.user = QLabel()
+        self.user.setObjectName("banner_user")
+        self.lock_button = QPushButton(_("Lock (Ctrl+L)"))
+        self.lock_button.setObjectName("banner_lock")
+        self.lock_button.setAutoDefault(False)
+        self.lock_button.clicked.connect(self.lock_clicked)
+        layout.addWidget(self.place)
+        layout.addWidget(self.freshness, 1)
+        layout.addWidget(self.user)
+        layout.addWidget(self.lock_button)
+        self.state: str | None = None
+
+    def refresh(self, session: Session) -> None:
+        device = session.device
+        place = f"<b>{device.site_name or _('Site not named')}</b> · {device.name}"
+        self.place.setText(place)
+        self.user.setText(f"{session.user.display_name} ({role_label(session.user.role)})")
+        info = snapshot_info(session)
+        if info is None:
+            self.state = "stale"
+            self._show(DANGER, _("No data imported yet: IT must import a snapshot"))
+            return
+        age = format_age(session.now() - info.as_of)
+        self.state = freshness_state(session, info.as_of)
+        text = _("Data as of {when} ({age} ago)").format(when=format_local(info.as_of), age=age)
+        if self.state in FRESHNESS_TONES:
+            text = f"{text} — {FRESHNESS_WORDS[self.state]()}"
+        self._show(FRESHNESS_TONES.get(self.state or "", NEUTRAL), text)
+
+    def _show(self, tone: Tone, text: str) -> None:
+        self.freshness.setText(f"{tone.symbol} {text}")
+        self.freshness.setStyleSheet(
+            f"background-color: {tone.background}; color: {tone.foreground};"
+            f" border: 2px solid {tone.foreground}; padding: 4px 8px; font-weight: bold;"
+        )

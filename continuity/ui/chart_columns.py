@@ -1,0 +1,179 @@
+"""How the chart's tables read: orders, latest vital signs, appointments.
+
+Each table is a tuple of `Column`s with a named constant per column, so tests and views refer
+to columns by name. The words come from the core's data and the catalogue; nothing is
+computed beyond formatting.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from continuity.core.clock import format_local
+from continuity.core.i18n import _, language
+from continuity.store.census import Appointment, Observation, Order
+from continuity.ui.row_table import Column
+from continuity.ui.style import DANGER, DOWNTIME, HIGH_ALERT, NEUTRAL, WARN, Tone
+
+
+def when(moment: datetime | None) -> str:
+    return format_local(moment) if moment else ""
+
+
+def schedule_text(order: Order) -> str:
+    """The core's description of the schedule, and the prescription's own words."""
+    try:
+        from continuity.core.timing import describe
+
+        rhythm = describe(order.timing, language())
+    except Exception:  # an order whose timing the core cannot read: show its text only
+        rhythm = ""
+    parts = [p for p in (rhythm, order.instructions) if p]
+    if order.as_needed and order.prn_reason:
+        parts.append(_("if: {reason}").format(reason=order.prn_reason))
+    return " — ".join(dict.fromkeys(parts))
+
+
+def order_status(order: Order, now: datetime) -> str:
+    words = []
+    if order.status == "on-hold":
+        words.append(_("ON HOLD"))
+    elif order.status == "active":
+        words.append(_("active"))
+    else:
+        words.append(order.status)
+    if order.expired(now):
+        words.append(_("EXPIRED"))
+    if order.absent_from_snapshot:
+        words.append(_("absent from latest snapshot"))
+    if order.manual:
+        words.append(_("handwritten order ({ref})").format(ref=order.paper_ref or "?"))
+    return ", ".join(words)
+
+
+def order_tone(order: Order, now: datetime) -> Tone | None:
+    if order.expired(now) or order.absent_from_snapshot:
+        return DANGER
+    if order.status == "on-hold":
+        return WARN
+    if order.manual:
+        return DOWNTIME
+    return None
+
+
+def drug_text(order: Order) -> str:
+    mark = "▲ " if order.high_alert else ""
+    form = f" ({order.form})" if order.form else ""
+    return f"{mark}{order.drug}{form}"
+
+
+ORD_DRUG, ORD_DOSE, ORD_ROUTE, ORD_SCHEDULE, ORD_START, ORD_END, ORD_PRESCRIBER, ORD_STATUS = range(
+    8
+)
+
+
+def order_columns(now: datetime) -> tuple[Column[Order], ...]:
+    return (
+        Column(
+            lambda: _("Drug"),
+            drug_text,
+            tone=lambda o: HIGH_ALERT if o.high_alert else None,
+            tooltip=lambda o: (
+                _("High-alert drug: a second person checks and signs") if o.high_alert else None
+            ),
+        ),
+        Column(lambda: _("Dose"), lambda o: o.dose_text),
+        Column(lambda: _("Route"), lambda o: o.route or ""),
+        Column(lambda: _("Schedule"), schedule_text, stretch=True),
+        Column(lambda: _("Start"), lambda o: when(o.start)),
+        Column(
+            lambda: _("End"),
+            lambda o: when(
+                min((t for t in (o.end, o.validity_end) if t is not None), default=None)
+            ),
+        ),
+        Column(lambda: _("Prescriber"), lambda o: o.prescriber_name or ""),
+        Column(
+            lambda: _("Status"), lambda o: order_status(o, now), tone=lambda o: order_tone(o, now)
+        ),
+    )
+
+
+def observation_value(obs: Observation) -> str:
+    if obs.value is not None:
+        value = f"{obs.value:g}".replace(".", ",")
+        return f"{value} {obs.unit or ''}".strip()
+    return obs.value_text or ""
+
+
+OBS_MEASURE, OBS_VALUE, OBS_DATE = range(3)
+
+
+def observation_columns(now: datetime) -> tuple[Column[Observation], ...]:
+    def age_tone(obs: Observation) -> Tone | None:
+        if obs.effective is None or (now - obs.effective).days >= 2:
+            return NEUTRAL
+        return None
+
+    return (
+        Column(lambda: _("Measure"), lambda o: o.display, stretch=True),
+        Column(lambda: _("Latest value"), observation_value),
+        Column(lambda: _("Measured on"), lambda o: when(o.effective), tone=age_tone),
+    )
+
+
+APPT_START, APPT_END, APPT_KIND, APPT_PLACE, APPT_WHAT, APPT_WHO, APPT_STATUS = range(7)
+
+
+def appointment_kind(kind: str) -> str:
+    return {"operating": _("Operating room"), "appointment": _("Appointment")}.get(kind, kind)
+
+
+def appointment_status(status: str | None) -> str:
+    labels = {
+        "booked": _("booked"),
+        "arrived": _("arrived"),
+        "fulfilled": _("done"),
+        "cancelled": _("CANCELLED"),
+        "noshow": _("did not come"),
+        "proposed": _("proposed"),
+        "pending": _("pending"),
+        "checked-in": _("checked in"),
+        "waitlist": _("waiting list"),
+    }
+    return labels.get(status or "", status or "")
+
+
+def appointment_columns(
+    patient_names: dict[str, str] | None = None,
+) -> tuple[Column[Appointment], ...]:
+    """Columns for a patient's appointments, or (with names) for one day's schedules, where
+    the date goes without saying and only the times show."""
+
+    def start(a: Appointment) -> str:
+        if a.start is None:
+            return ""
+        return format_local(a.start)[-5:] if patient_names is not None else when(a.start)
+
+    columns: list[Column[Appointment]] = [
+        Column(lambda: _("Start"), start),
+        Column(lambda: _("End"), lambda a: format_local(a.end)[-5:] if a.end else ""),
+        Column(lambda: _("Kind"), lambda a: appointment_kind(a.kind)),
+        Column(lambda: _("Room / place"), lambda a: a.location or ""),
+        Column(
+            lambda: _("What"),
+            lambda a: " — ".join(x for x in (a.service, a.description) if x),
+            stretch=True,
+        ),
+        Column(lambda: _("Staff"), lambda a: ", ".join(a.participants)),
+        Column(
+            lambda: _("Status"),
+            lambda a: appointment_status(a.status),
+            tone=lambda a: DANGER if a.status == "cancelled" else None,
+        ),
+    ]
+    if patient_names is not None:
+        columns.insert(
+            4, Column(lambda: _("Patient"), lambda a: patient_names.get(a.patient_id or "", ""))
+        )
+    return tuple(columns)

@@ -1,0 +1,117 @@
+"""The IT menu: import a snapshot, manage users, verify the audit log."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject
+
+from continuity.core.i18n import _
+from continuity.core.roles import Permission
+from continuity.store import cache
+from continuity.store.session import Session
+from continuity.ui.audit_dialog import AuditDialog
+from continuity.ui.import_dialog import ImportDialog, ImportOptions, ImportReportDialog
+from continuity.ui.jobs import Job, ProgressDialog
+from continuity.ui.users_dialog import UsersDialog
+
+if TYPE_CHECKING:
+    from continuity.ui.main_window import MainWindow
+
+
+def build(window: MainWindow, session: Session) -> None:
+    menu = window.menuBar().addMenu(_("&IT"))
+    menu.setObjectName("menu_it")
+    if session.can(Permission.IMPORT_SNAPSHOT):
+        window.add_action(
+            menu, _("Import a snapshot…"), lambda: ask_import(window), name="action_import"
+        )
+    if session.can(Permission.MANAGE_USERS):
+        window.add_action(
+            menu, _("Users…"), lambda: UsersDialog(session, window).open(), name="action_users"
+        )
+    if session.can(Permission.VERIFY_AUDIT):
+        window.add_action(
+            menu, _("Verify the audit log…"), lambda: _audit(window), name="action_audit"
+        )
+
+
+def _audit(window: MainWindow) -> None:
+    dialog = window.call(lambda: AuditDialog(window.session, window))
+    if dialog is not None:
+        dialog.open()
+
+
+def ask_import(window: MainWindow) -> ImportDialog | None:
+    if window.session is None:
+        return None
+    if window.jobs.busy:
+        window.warn(_("Wait for the running task to finish or cancel it first."))
+        return None
+    dialog = ImportDialog(window.session, window)
+    dialog.accepted.connect(lambda: start_import(window, dialog.options()))
+    dialog.open()
+    return dialog
+
+
+class ImportFlow(QObject):
+    """Receives the worker's result on the GUI thread and shows the report to its owner."""
+
+    def __init__(self, window: MainWindow, job: Job, owner: str) -> None:
+        super().__init__(window)
+        self.window = window
+        self.job = job
+        self.owner = owner
+        self.report_dialog: ImportReportDialog | None = None
+        job.succeeded.connect(self.succeeded)
+        job.failed.connect(self.failed)
+
+    def succeeded(self, report: Any) -> None:
+        self._show(report, None)
+
+    def failed(self, message: str) -> None:
+        self._show(getattr(self.job.exception, "report", None), message)
+
+    def _show(self, report: Any, failure: str | None) -> None:
+        window = self.window
+        if window.session is None or window.session.user.login != self.owner:
+            return  # someone else is logged in now: the report stays in the audit log
+        dialog = ImportReportDialog(report, window, failure=failure)
+        self.report_dialog = dialog
+        if window.session.locked:
+            window.after_unlock.append(dialog.open)
+        else:
+            window.refresh_data()
+            dialog.open()
+
+
+def start_import(window: MainWindow, options: ImportOptions) -> Job | None:
+    """Run the core's import on the worker, on a connection of its own."""
+    session = window.session
+    if session is None:
+        return None
+    path, master, user, clock = session.path, session.master_key(), session.user, session.clock
+
+    def work(progress, cancelled) -> Any:
+        from continuity.fhir.importer import import_snapshot
+
+        worker = cache.open_as(path, master, user, clock=clock)
+        try:
+            return import_snapshot(
+                worker,
+                options.path,
+                as_of=options.as_of,
+                accept_partial=options.accept_partial,
+                allow_unsigned=options.allow_unsigned,
+                progress=progress,
+                cancel=cancelled,
+            )
+        finally:
+            worker.close()
+
+    job = Job(_("Importing the snapshot…"), work)
+    window.import_flow = ImportFlow(window, job, user.login)
+    progress = ProgressDialog(job, window)
+    progress.show()
+    window.jobs.start(job)
+    return job
