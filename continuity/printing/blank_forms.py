@@ -1,0 +1,307 @@
+"""Blank forms for care on paper: vital-signs chart, nursing notes, downtime admission form.
+
+The chart and the notes come pre-filled with a patient's identity and allergies when patients
+are chosen, or with boxes to write them in for a patient who is not in the cache yet. The
+admission form comes pre-filled with a temporary patient id reserved for this laptop (the paper
+keeps it, so the patient keeps it when the form is typed in later): printing N forms reserves
+N ids, and they are never handed to anyone else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from continuity.printing import furniture
+from continuity.printing.barcodes import draw_code128
+from continuity.printing.fonts import BOLD, REGULAR
+from continuity.printing.render import Unit
+from continuity.printing.request import SheetRequest, resolve_patients
+from continuity.printing.text_fit import fit
+from continuity.store.session import Session
+from continuity.store.temp_ids import reserve_temp_ids
+
+
+@dataclass
+class FormPage:
+    temp_id: str | None = None
+
+
+def _box_field(canvas, label: str, x: float, y: float, width: float, height: float = 18) -> None:
+    """A labelled box to write in: the label small at the top left, room below."""
+    canvas.setLineWidth(0.6)
+    canvas.rect(x, y - height, width, height)
+    canvas.setFont(REGULAR, 6.5)
+    canvas.drawString(x + 2.5, y - 7.5, label)
+
+
+def _checkbox(canvas, label: str, x: float, y: float) -> float:
+    canvas.setLineWidth(0.7)
+    canvas.rect(x, y - 1, 7, 7)
+    canvas.setFont(REGULAR, 8)
+    canvas.drawString(x + 10, y, label)
+    return x + 16 + canvas.stringWidth(label, REGULAR, 8)
+
+
+def draw_blank_identity(canvas, ctx: furniture.SheetContext, top: float) -> float:
+    """Identity and allergy boxes for a patient the sheet does not know; returns the y below."""
+    _ = ctx.tr
+    left, width = ctx.left, ctx.content_width
+    w = width / 4
+    _box_field(canvas, _("Family name"), left, top, w)
+    _box_field(canvas, _("Given name"), left + w, top, w)
+    _box_field(canvas, _("Born (dd/mm/yyyy)"), left + 2 * w, top, w * 0.6)
+    _box_field(canvas, _("Sex"), left + 2.6 * w, top, w * 0.4)
+    _box_field(canvas, _("IPP or temporary id"), left + 3 * w, top, w)
+    y = top - 22
+    canvas.setLineWidth(1.4)
+    canvas.rect(left, y - 16, width, 16)
+    canvas.setFont(BOLD, 8)
+    canvas.drawString(left + 4, y - 11, _("ALLERGIES"))
+    x = left + 70
+    x = _checkbox(canvas, _("none known"), x, y - 11)
+    x = _checkbox(canvas, _("not documented"), x, y - 11)
+    _checkbox(canvas, _("yes:"), x, y - 11)
+    return y - 22
+
+
+class VitalsChart:
+    """Vital signs over several rounds: a row per measure, a column per round."""
+
+    landscape = True
+    ROUNDS = 16
+
+    def title(self, ctx: furniture.SheetContext, request: SheetRequest) -> str:
+        _ = ctx.tr
+        return _("Vital signs chart")
+
+    def empty_message(self, ctx: furniture.SheetContext) -> str:
+        return ""
+
+    def build(
+        self, session: Session, request: SheetRequest, ctx: furniture.SheetContext
+    ) -> list[Unit]:
+        return _patient_units(session, request, ctx)
+
+    def measures(self, ctx: furniture.SheetContext) -> list[str]:
+        _ = ctx.tr
+        return [
+            _("Blood pressure (mmHg) systolic / diastolic"),
+            _("Heart rate (/min)"),
+            _("Respiratory rate (/min)"),
+            _("Temperature (°C)"),
+            _("SpO2 (%)"),
+            _("Oxygen (L/min)"),
+            _("Pain (0-10)"),
+            _("Consciousness (AVPU)"),
+            _("Blood glucose (g/L)"),
+            _("Weight (kg)"),
+            _("Urine output (mL)"),
+            _("Initials"),
+        ]
+
+    def draw_page(self, canvas, ctx: furniture.SheetContext, unit: Unit, plan: FormPage) -> None:
+        _ = ctx.tr
+        top = ctx.body_top(unit.block)
+        if unit.block is None:
+            top = draw_blank_identity(canvas, ctx, top)
+        label_w = 150.0
+        left = ctx.left
+        col_w = (ctx.content_width - label_w) / self.ROUNDS
+        measures = self.measures(ctx)
+        head = 2
+        row_h = (top - ctx.body_bottom) / (len(measures) + head)
+        canvas.setLineWidth(0.5)
+        for i, label in enumerate([_("Date"), _("Time"), *measures]):
+            y = top - (i + 1) * row_h
+            if i < head:
+                canvas.setFillGray(0.88)
+                canvas.rect(left, y, ctx.content_width, row_h, stroke=1, fill=1)
+                canvas.setFillGray(0)
+            else:
+                canvas.rect(left, y, ctx.content_width, row_h, stroke=1, fill=0)
+            fitted = fit(label, BOLD, 7.5, label_w - 6, 2, min_size=5.5)
+            canvas.setFont(BOLD, fitted.size)
+            ly = y + row_h / 2 + (len(fitted.lines) - 1) * fitted.leading / 2 - 2.5
+            for line in fitted.lines:
+                canvas.drawString(left + 3, ly, line)
+                ly -= fitted.leading
+        canvas.lines(
+            [
+                (
+                    left + label_w + k * col_w,
+                    top,
+                    left + label_w + k * col_w,
+                    top - (len(measures) + head) * row_h,
+                )
+                for k in range(self.ROUNDS)
+            ]
+        )
+
+
+class NursingNotes:
+    landscape = False
+    ROWS = 24
+
+    def title(self, ctx: furniture.SheetContext, request: SheetRequest) -> str:
+        _ = ctx.tr
+        return _("Nursing notes")
+
+    def empty_message(self, ctx: furniture.SheetContext) -> str:
+        return ""
+
+    def build(
+        self, session: Session, request: SheetRequest, ctx: furniture.SheetContext
+    ) -> list[Unit]:
+        return _patient_units(session, request, ctx)
+
+    def draw_page(self, canvas, ctx: furniture.SheetContext, unit: Unit, plan: FormPage) -> None:
+        _ = ctx.tr
+        top = ctx.body_top(unit.block)
+        if unit.block is None:
+            top = draw_blank_identity(canvas, ctx, top)
+        left, width = ctx.left, ctx.content_width
+        widths = [70.0, 62.0, width - 70 - 62 - 45, 45.0]
+        titles = [_("Date · time"), _("Kind (O / H / I)"), _("Note"), _("Initials")]
+        head = 14.0
+        canvas.setFillGray(0.88)
+        canvas.rect(left, top - head, width, head, stroke=1, fill=1)
+        canvas.setFillGray(0)
+        x = left
+        canvas.setFont(BOLD, 7.5)
+        for w, t in zip(widths, titles, strict=True):
+            canvas.drawString(x + 3, top - 10, t)
+            x += w
+        row_h = (top - head - ctx.body_bottom - 10) / self.ROWS
+        canvas.setLineWidth(0.5)
+        for i in range(self.ROWS):
+            y = top - head - (i + 1) * row_h
+            canvas.rect(left, y, width, row_h)
+        bottom = top - head - self.ROWS * row_h
+        x = left
+        for w in widths[:-1]:
+            x += w
+            canvas.line(x, top, x, bottom)
+        canvas.setFont(REGULAR, 6.5)
+        canvas.drawString(
+            left,
+            bottom - 8,
+            _("O = observation, H = handover, I = incident. One line per note; sign each note."),
+        )
+
+
+class AdmissionForm:
+    landscape = False
+
+    def title(self, ctx: furniture.SheetContext, request: SheetRequest) -> str:
+        _ = ctx.tr
+        return _("Downtime admission form")
+
+    def empty_message(self, ctx: furniture.SheetContext) -> str:
+        return ""
+
+    def build(
+        self, session: Session, request: SheetRequest, ctx: furniture.SheetContext
+    ) -> list[Unit]:
+        ids = reserve_temp_ids(session, request.copies)
+        return [Unit(pages=[FormPage(temp_id)], covers=(temp_id,)) for temp_id in ids]
+
+    def draw_page(self, canvas, ctx: furniture.SheetContext, unit: Unit, plan: FormPage) -> None:
+        _ = ctx.tr
+        left, width = ctx.left, ctx.content_width
+        top = ctx.body_top(None)
+        canvas.setLineWidth(2)
+        canvas.rect(left, top - 58, width, 58)
+        canvas.setFont(REGULAR, 8)
+        canvas.drawString(
+            left + 6,
+            top - 12,
+            _("Temporary patient id (keep it on every sheet, label and wristband)"),
+        )
+        canvas.setFont(BOLD, 20)
+        canvas.drawString(left + 6, top - 38, plan.temp_id or "")
+        draw_code128(canvas, plan.temp_id or "", left + width - 200, top - 52, 190, 34)
+        y = top - 70
+        half = width / 2
+        for row in (
+            ((_("Birth family name"), half), (_("Used family name"), half)),
+            (
+                (_("Given names"), half),
+                (_("Born (dd/mm/yyyy)"), half / 2),
+                (_("Place of birth"), half / 2),
+            ),
+            ((_("Ward"), half / 2), (_("Room · bed"), half / 2), (_("Arrived on · at"), half)),
+            (
+                (_("Coming from (home, other hospital, emergency...)"), half),
+                (_("Person to contact · phone"), half),
+            ),
+            ((_("Attending doctor"), half), (_("Reason for admission"), half)),
+            (
+                (_("Weight (kg)"), half / 2),
+                (_("Height (cm)"), half / 2),
+                (_("Identity checked with (ID card, passport, family...)"), half),
+            ),
+        ):
+            x = left
+            for label, w in row:
+                _box_field(canvas, label, x, y, w, 30)
+                x += w
+            y -= 34
+        canvas.setFont(BOLD, 9)
+        canvas.drawString(left, y - 12, _("Sex:"))
+        x = _checkbox(canvas, _("female"), left + 40, y - 12)
+        x = _checkbox(canvas, _("male"), x, y - 12)
+        _checkbox(canvas, _("other / unknown"), x, y - 12)
+        y -= 26
+        canvas.setLineWidth(1.4)
+        canvas.rect(left, y - 60, width, 60)
+        canvas.setFont(BOLD, 9)
+        canvas.drawString(left + 5, y - 13, _("ALLERGIES"))
+        x = _checkbox(canvas, _("none known"), left + 80, y - 13)
+        x = _checkbox(canvas, _("not documented"), x, y - 13)
+        _checkbox(canvas, _("yes (substance, reaction):"), x, y - 13)
+        y -= 70
+        _box_field(canvas, _("Treatments the patient takes at home"), left, y, width, 90)
+        y -= 100
+        _box_field(canvas, _("Admitted by (name, initials, signature)"), left, y, half, 40)
+        _box_field(canvas, _("Typed into Continuity on · by"), left + half, y, half, 40)
+        canvas.setFont(REGULAR, 7)
+        canvas.drawString(
+            left,
+            y - 52,
+            _(
+                "Before registering, look for the patient in the "
+                "census and in earlier downtime admissions."
+            ),
+        )
+
+
+def _patient_units(
+    session: Session, request: SheetRequest, ctx: furniture.SheetContext
+) -> list[Unit]:
+    """A form per chosen patient (identity printed), or blank forms to fill in by hand."""
+    from continuity.store import census
+
+    if not (request.patient_ids or request.ward):
+        return [Unit(pages=[FormPage() for _i in range(request.copies)])]
+    units = []
+    for patient in resolve_patients(session, request):
+        block = furniture.patient_block(
+            ctx,
+            patient,
+            census.allergies(session, patient.id),
+            census.latest_weight(session, patient.id),
+        )
+        units.append(
+            Unit(
+                pages=[FormPage() for _i in range(request.copies)],
+                patient=patient,
+                block=block,
+                covers=(patient.id,),
+            )
+        )
+    return units
+
+
+VITALS_SHEET = VitalsChart()
+NOTES_SHEET = NursingNotes()
+ADMISSION_SHEET = AdmissionForm()

@@ -1,0 +1,171 @@
+"""The pharmacy pick list: what to prepare for a ward (or the site) over a time window.
+
+Totals first (per drug, form and unit: doses and quantity, the line the pharmacy technician
+picks from), then the same per patient so the bins can be filled bed by bed. Quantities come
+from the expanded schedules of the window, never from a guess: "as needed" orders, held orders
+and schedules that cannot be expanded are listed apart, uncounted, for a person to decide.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from continuity.core.clock import PARIS, format_local
+from continuity.core.timing import describe
+from continuity.printing import furniture
+from continuity.printing.dose_times import due_times, schedule_config
+from continuity.printing.render import Unit
+from continuity.printing.request import SheetRequest, resolve_patients
+from continuity.printing.tables import Column, TableRow, TableSheet, number, scale
+from continuity.store import census
+from continuity.store.session import Session
+
+
+@dataclass
+class Total:
+    drug: str
+    form: str
+    unit: str
+    doses: int = 0
+    quantity: float = 0.0
+    patients: set[str] = field(default_factory=set)
+
+
+def _folded(text: str) -> str:
+    """Accent- and case-free sort key: "Énoxaparine" sorts with the E's."""
+    return "".join(
+        c for c in unicodedata.normalize("NFD", text.casefold()) if not unicodedata.combining(c)
+    )
+
+
+class PickListSheet(TableSheet):
+    landscape = False
+
+    def title(self, ctx: furniture.SheetContext, request: SheetRequest) -> str:
+        _ = ctx.tr
+        return _("Pharmacy pick list")
+
+    def empty_message(self, ctx: furniture.SheetContext) -> str:
+        _ = ctx.tr
+        return _("No patient in this selection: nothing to print.")
+
+    def columns(self, ctx: furniture.SheetContext) -> list[Column]:
+        _ = ctx.tr
+        return scale(
+            [
+                Column(_("Patient · bed"), 20, 7),
+                Column(_("Drug"), 30, 7.5, bold=True),
+                Column(_("Dose · form"), 14, 7),
+                Column(_("Due times"), 20, 6.5, max_lines=6),
+                Column(_("Doses"), 6, 7.5, align="right"),
+                Column(_("Quantity"), 10, 7.5, bold=True, align="right"),
+            ],
+            ctx.content_width,
+        )
+
+    def build(
+        self, session: Session, request: SheetRequest, ctx: furniture.SheetContext
+    ) -> list[Unit]:
+        _ = ctx.tr
+        patients = resolve_patients(session, request)
+        start = request.start or ctx.printed_at
+        end = start + timedelta(hours=request.hours)
+        orders = census.active_orders_for(session, [p.id for p in patients])
+        cfg = schedule_config()
+        totals: dict[tuple[str, str, str], Total] = {}
+        detail: list[TableRow] = []
+        apart: list[TableRow] = []
+        for patient in patients:
+            who = f"{patient.display_name}\n{patient.label_id} · " + " ".join(
+                x for x in (patient.room, patient.bed) if x
+            )
+            for order in orders[patient.id]:
+                spec = order.timing
+                dose = " · ".join(x for x in (order.dose_text, order.form or "") if x)
+                if order.status == "on-hold":
+                    apart.append(
+                        TableRow(
+                            [who, order.drug, dose, _("on hold: not prepared"), "", ""],
+                            marker=order.high_alert,
+                        )
+                    )
+                    continue
+                times = due_times(order, spec, start, end, cfg)
+                if order.as_needed or times is None:
+                    why = (
+                        describe(spec, ctx.lang)
+                        if order.as_needed
+                        else _("see instructions") + (f": {spec.text}" if spec.text else "")
+                    )
+                    apart.append(
+                        TableRow([who, order.drug, dose, why, "", ""], marker=order.high_alert)
+                    )
+                    continue
+                if not times:
+                    continue
+                quantity = len(times) * (order.dose_value or 0)
+                key = (order.drug, order.form or "", order.dose_unit or "")
+                total = totals.setdefault(key, Total(*key))
+                total.doses += len(times)
+                total.quantity += quantity
+                total.patients.add(patient.id)
+                detail.append(
+                    TableRow(
+                        [
+                            who,
+                            order.drug,
+                            dose,
+                            ", ".join(t.astimezone(PARIS).strftime("%d/%m %H:%M") for t in times),
+                            str(len(times)),
+                            f"{number(quantity)} {order.dose_unit or ''}".strip()
+                            if order.dose_value is not None
+                            else _("see dose"),
+                        ],
+                        marker=order.high_alert,
+                    )
+                )
+        rows = [TableRow([_("TOTALS PER DRUG for the window")], heading=True)]
+        for key in sorted(totals, key=lambda k: (_folded(k[0]), k[1], k[2])):
+            t = totals[key]
+            rows.append(
+                TableRow(
+                    [
+                        _("patients: {n}").format(n=len(t.patients)),
+                        t.drug,
+                        t.form,
+                        "",
+                        str(t.doses),
+                        f"{number(t.quantity)} {t.unit}".strip(),
+                    ],
+                    bold=True,
+                )
+            )
+        if not totals:
+            rows.append(TableRow([_("No scheduled dose in the window."), "", "", "", "", ""]))
+        if detail:
+            rows.append(TableRow([_("PER PATIENT")], heading=True))
+            rows.extend(detail)
+        if apart:
+            rows.append(
+                TableRow(
+                    [
+                        _(
+                            "NOT COUNTED: as needed, on hold or to be read in the "
+                            "instructions (a person decides)"
+                        )
+                    ],
+                    heading=True,
+                )
+            )
+            rows.extend(apart)
+        caption = _("Window: {start} to {end} ({hours} h)").format(
+            start=format_local(start), end=format_local(end), hours=request.hours
+        )
+        return [
+            Unit(pages=self.pages(ctx, None, rows, caption), covers=tuple(p.id for p in patients))
+        ]
+
+
+SHEET = PickListSheet()
