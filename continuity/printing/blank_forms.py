@@ -167,9 +167,10 @@ class NursingNotes:
         canvas.rect(left, top - head, width, head, stroke=1, fill=1)
         canvas.setFillGray(0)
         x = left
-        canvas.setFont(BOLD, 7.5)
         for w, t in zip(widths, titles, strict=True):
-            canvas.drawString(x + 3, top - 10, t)
+            titled = fit(t, BOLD, 7.5, w - 6, 1, min_size=5)
+            canvas.setFont(BOLD, titled.size)
+            canvas.drawString(x + 3, top - 10, titled.lines[0])
             x += w
         row_h = (top - head - ctx.body_bottom - 10) / self.ROWS
         canvas.setLineWidth(0.5)

@@ -132,10 +132,8 @@ def _order_text(ctx: furniture.SheetContext, order: Order, day_end: datetime) ->
     drug = fit(order.drug or "—", BOLD, 8, drug_room, 3, min_size=6)
     dose_parts = [order.dose_text, order.route or "", order.form or ""]
     dose_text = " · ".join(p for p in dose_parts if p and p.lower() not in order.drug.lower())
-    if order.as_needed and order.prn_reason:
-        dose_text += (" · " if dose_text else "") + _("if: {reason}").format(
-            reason=order.prn_reason
-        )
+    if order.as_needed and order.prn_reason:  # already worded "si douleur" by prescribers
+        dose_text += (" · " if dose_text else "") + order.prn_reason
     dose = fit(dose_text or " ", REGULAR, 7, drug_room, 3, min_size=5.5)
     rhythm_room = RHYTHM_WIDTH - 8
     if spec.expandable:
