@@ -9,7 +9,9 @@ the central system knew at "data as of".
 Entry payload contract (written by `continuity.store.entries`):
 - ``admission``: patient_id = temporary id; payload family, given, birth_date, sex, ward, room, bed
 - ``transfer``: payload ward, room, bed; ``discharge``: payload destination (optional)
-- ``manual_order``: order_id = the entry's uuid; payload drug, dose_value, dose_unit, route,
+- ``manual_order``: order_id = the uuid of the first entry of the order (a correction keeps that
+  id, so doses recorded against it stay attached; when order_id is empty the entry's own uuid is
+  the order id); payload drug, dose_value, dose_unit, route,
   instructions, timing (FHIR Timing dict or null), as_needed, prn_reason, start, end,
   prescriber_name, paper_ref, high_alert
 - a correction is a new entry of the same kind with ``supersedes``; kind ``retraction`` with
@@ -426,10 +428,10 @@ def orders(session: Session, patient_id: str, *, active_only: bool = True) -> li
         f"SELECT {_ORDER_COLUMNS} FROM orders WHERE patient_id = ?", (patient_id,)
     ).fetchall()
     found = [_order_from_row(r) for r in rows]
-    for uuid, _k, pid, _o, clinical, payload in _effective_for_patient(
+    for uuid, _k, pid, order_id, clinical, payload in _effective_for_patient(
         session, patient_id, ("manual_order",)
     ):
-        found.append(_manual_order(uuid, pid, clinical, json.loads(payload)))
+        found.append(_manual_order(order_id or uuid, pid, clinical, json.loads(payload)))
     if active_only:
         found = [o for o in found if o.is_active]
     found.sort(key=lambda o: (o.as_needed, o.drug.lower(), o.id))
@@ -443,9 +445,9 @@ def get_order(session: Session, order_id: str) -> Order | None:
     ).fetchone()
     if row is not None:
         return _order_from_row(row)
-    for uuid, _k, pid, _o, clinical, payload in _effective(session, ("manual_order",)):
-        if uuid == order_id:
-            return _manual_order(uuid, pid, clinical, json.loads(payload))
+    for uuid, _k, pid, entry_order, clinical, payload in _effective(session, ("manual_order",)):
+        if (entry_order or uuid) == order_id:
+            return _manual_order(order_id, pid, clinical, json.loads(payload))
     return None
 
 
@@ -460,9 +462,9 @@ def active_orders_for(session: Session, patient_ids: Iterable[str]) -> dict[str,
     ):
         if row[1] in wanted:
             result[row[1]].append(_order_from_row(row))
-    for uuid, _k, pid, _o, clinical, payload in _effective(session, ("manual_order",)):
+    for uuid, _k, pid, order_id, clinical, payload in _effective(session, ("manual_order",)):
         if pid in wanted:
-            order = _manual_order(uuid, pid, clinical, json.loads(payload))
+            order = _manual_order(order_id or uuid, pid, clinical, json.loads(payload))
             if order.is_active:
                 result[pid].append(order)
     for found in result.values():
