@@ -1,0 +1,169 @@
+"""Safety checks on recorded care: what must be confirmed before it is kept, and what never is.
+
+A check that fires refuses the entry with `NeedsConfirmation` (one sentence per check) unless
+the person confirms; the confirmed checks are stored with the entry (`entries.confirmations`),
+so reconciliation and audits see what was overridden and why it was asked. A clinical time in
+the future is refused outright: care is recorded once done, and a laptop clock a few minutes
+ahead is tolerated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from continuity.core.clock import format_age, format_local
+from continuity.core.drug_classes import allergy_conflicts
+from continuity.core.errors import BadInput, NeedsConfirmation
+from continuity.core.i18n import _
+from continuity.core.mar import TOLERANCES
+
+#: A clinical time up to this far ahead of the laptop's clock is taken as "now".
+FUTURE_TOLERANCE = timedelta(minutes=5)
+#: Care dated earlier than the snapshot minus this is probably a wrong date: confirm it.
+BACKDATE_LIMIT = timedelta(days=7)
+#: Two as-needed doses of one order closer than this may be one dose entered twice.
+PRN_REPEAT_WINDOW = timedelta(hours=1)
+#: A dose recorded further than this from its scheduled time asks for confirmation.
+DOSE_TIME_LIMIT = TOLERANCES.missed_after
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str  # before_snapshot, order_absent, order_stopped, order_on_hold, order_expired,
+    # double_dose, allergy, far_from_schedule, likely_match
+    message: str
+
+
+class OrderState(Protocol):
+    drug: str
+    status: str
+    absent_from_snapshot: bool
+
+    def expired(self, now: datetime) -> bool: ...
+
+
+def check_clinical_time(
+    at: datetime, now: datetime, snapshot_as_of: datetime | None
+) -> list[Check]:
+    if at > now + FUTURE_TOLERANCE:
+        raise BadInput(
+            _("The time {time} is in the future: record care once it is done.").format(
+                time=format_local(at)
+            )
+        )
+    if snapshot_as_of is not None and at < snapshot_as_of - BACKDATE_LIMIT:
+        return [
+            Check(
+                "before_snapshot",
+                _(
+                    "The time {time} is more than 7 days before the snapshot ({as_of}): check the date."
+                ).format(time=format_local(at), as_of=format_local(snapshot_as_of)),
+            )
+        ]
+    return []
+
+
+def check_order_state(order: OrderState, at: datetime) -> list[Check]:
+    """A dose given on an order that is no longer (or not yet) to be given."""
+    checks = []
+    if order.absent_from_snapshot:
+        checks.append(
+            Check(
+                "order_absent",
+                _(
+                    "The order for {drug} is no longer in the latest snapshot: it may have been stopped."
+                ).format(drug=order.drug),
+            )
+        )
+    if order.status == "on-hold":
+        checks.append(
+            Check("order_on_hold", _("The order for {drug} is on hold.").format(drug=order.drug))
+        )
+    elif order.status != "active":
+        checks.append(
+            Check(
+                "order_stopped",
+                _("The order for {drug} is {status}: check that it is still to be given.").format(
+                    drug=order.drug, status=order.status
+                ),
+            )
+        )
+    if order.expired(at):
+        checks.append(
+            Check(
+                "order_expired",
+                _("The order for {drug} had ended or expired at that time.").format(
+                    drug=order.drug
+                ),
+            )
+        )
+    return checks
+
+
+def check_double_dose(
+    drug: str, scheduled: datetime, given_before: Sequence[datetime]
+) -> list[Check]:
+    if not given_before:
+        return []
+    return [
+        Check(
+            "double_dose",
+            _(
+                "{drug} is already recorded as given for {time} (at {given}): this may be a double dose."
+            ).format(drug=drug, time=format_local(scheduled), given=format_local(given_before[0])),
+        )
+    ]
+
+
+def check_prn_repeat(drug: str, at: datetime, given_times: Iterable[datetime]) -> list[Check]:
+    close = [t for t in given_times if abs(t - at) < PRN_REPEAT_WINDOW]
+    if not close:
+        return []
+    return [
+        Check(
+            "double_dose",
+            _(
+                "{drug} was already given at {time}, less than an hour apart: this may be a double dose."
+            ).format(drug=drug, time=format_local(close[0])),
+        )
+    ]
+
+
+def check_allergies(
+    drug: str, drug_code: str | None, allergies: Iterable[tuple[str, str | None]]
+) -> list[Check]:
+    return [
+        Check(
+            "allergy",
+            _("The patient is allergic to {substance}: {drug} may trigger it ({why}).").format(
+                substance=substance, drug=drug, why=why
+            ),
+        )
+        for substance, why in allergy_conflicts(drug, drug_code, allergies)
+    ]
+
+
+def check_dose_time(at: datetime, scheduled: datetime) -> list[Check]:
+    gap = abs(at - scheduled)
+    if gap <= DOSE_TIME_LIMIT:
+        return []
+    return [
+        Check(
+            "far_from_schedule",
+            _(
+                "The dose is recorded {gap} away from its scheduled time {time}: check the times."
+            ).format(gap=format_age(gap), time=format_local(scheduled)),
+        )
+    ]
+
+
+def require_confirmation(checks: Sequence[Check], confirm: bool) -> list[dict[str, Any]]:
+    """Refuse unless confirmed; what to store in `entries.confirmations` when confirmed."""
+    if not checks:
+        return []
+    if not confirm:
+        raise NeedsConfirmation(" ".join(c.message for c in checks), [c.code for c in checks])
+    return [{"check": c.code, "message": c.message} for c in checks]

@@ -1,0 +1,160 @@
+"""The electronic MAR of one patient for one local day, and the dose times coming up.
+
+Rows are the patient's active orders (snapshot and manual), each with its dose times of the
+day (expanded from its schedule within the order's own start and end) and the state of each
+(`continuity.core.mar`), plus any order that is no longer active but has doses recorded that
+day, so a dose never disappears from the MAR because its order was stopped or dropped by a
+later snapshot. As-needed orders list the doses given that day.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from continuity.core.clock import PARIS, from_iso, local
+from continuity.core.entries import Kind
+from continuity.core.i18n import language
+from continuity.core.mar import DoseRecord, MarCell, build_cells, on_day
+from continuity.core.roles import Permission
+from continuity.core.timing import (
+    ScheduleConfig,
+    StartRequired,
+    describe,
+    expand_day,
+    expand_window,
+    load_schedule_config,
+)
+from continuity.store import census
+from continuity.store.entry_log import StoredEntry, list_entries, resolve_patient
+from continuity.store.session import Session
+
+
+@dataclass(frozen=True)
+class MarRow:
+    order: census.Order | None  # None: the order is no longer in the cache at all
+    drug: str
+    schedule: str  # "3 fois par jour", "si besoin", "voir instructions"
+    cells: tuple[MarCell, ...]
+    prn_doses: tuple[DoseRecord, ...]  # as-needed orders: the doses recorded that day
+    other_doses: tuple[DoseRecord, ...]  # recorded for a time the schedule does not have
+    expandable: bool  # False: the times need the prescription's text ("voir instructions")
+
+
+@dataclass(frozen=True)
+class MarDay:
+    patient: census.Patient
+    day: date
+    now: datetime
+    rows: tuple[MarRow, ...]
+
+
+def _order_end(order: census.Order) -> datetime | None:
+    ends = [t for t in (order.end, order.validity_end) if t is not None]
+    return min(ends) if ends else None
+
+
+def dose_times(
+    order: census.Order, start: datetime, end: datetime, cfg: ScheduleConfig
+) -> list[datetime] | None:
+    """The order's dose times in [start, end); None when its schedule cannot be expanded."""
+    spec = order.timing
+    if not spec.expandable:
+        return None
+    try:
+        return expand_window(
+            spec, start, end, cfg, order_start=order.start, order_end=_order_end(order), tz=PARIS
+        )
+    except StartRequired:
+        return None
+
+
+def _day_times(order: census.Order, day: date, cfg: ScheduleConfig) -> list[datetime] | None:
+    spec = order.timing
+    if not spec.expandable:
+        return None
+    try:
+        return expand_day(
+            spec, day, cfg, order_start=order.start, order_end=_order_end(order), tz=PARIS
+        )
+    except StartRequired:
+        return None
+
+
+def _record_of(entry: StoredEntry) -> DoseRecord:
+    scheduled = entry.payload.get("scheduled")
+    return DoseRecord(
+        entry.uuid,
+        entry.payload.get("status", ""),
+        from_iso(scheduled) if scheduled else None,
+        entry.clinical_time,
+        entry,
+    )
+
+
+def _doses_of_day(session: Session, patient_id: str, day: date) -> dict[str, list[DoseRecord]]:
+    """Effective doses belonging to the day: by scheduled time, or when given if PRN."""
+    found: dict[str, list[DoseRecord]] = defaultdict(list)
+    for entry in list_entries(session, patient_id, kinds=[Kind.DOSE], effective_only=True):
+        record = _record_of(entry)
+        if on_day(record.scheduled or record.at, day):
+            found[entry.order_id or ""].append(record)
+    return found
+
+
+def _row(
+    order: census.Order, day: date, cfg: ScheduleConfig, now: datetime, doses: list[DoseRecord]
+) -> MarRow:
+    schedule = describe(order.timing, language())
+    if order.as_needed:
+        return MarRow(
+            order, order.drug, schedule, (), tuple(sorted(doses, key=lambda d: d.at)), (), True
+        )
+    times = _day_times(order, day, cfg) if order.is_active else []
+    cells, other = build_cells(times or [], doses, now)
+    return MarRow(order, order.drug, schedule, tuple(cells), (), tuple(other), times is not None)
+
+
+def _orphan_row(order: census.Order | None, doses: list[DoseRecord]) -> MarRow:
+    """An order with doses that day but no longer active, or no longer in the cache."""
+    entry = doses[0].entry
+    drug = order.drug if order else getattr(entry, "payload", {}).get("drug", "?")
+    schedule = describe(order.timing, language()) if order else ""
+    return MarRow(
+        order, drug, schedule, (), (), tuple(sorted(doses, key=lambda d: d.at)), order is not None
+    )
+
+
+def mar_for_patient(
+    session: Session, patient_id: str, day: date | None = None, *, cfg: ScheduleConfig | None = None
+) -> MarDay:
+    """The MAR of a patient for a local day (default: today, by the session's clock)."""
+    session.require(Permission.VIEW_PATIENTS)
+    patient = resolve_patient(session, patient_id)
+    now = session.now()
+    day = day or local(now).date()
+    cfg = cfg or load_schedule_config()
+    doses = _doses_of_day(session, patient.id, day)
+    rows = [
+        _row(o, day, cfg, now, doses.pop(o.id, []))
+        for o in census.orders(session, patient.id, active_only=True)
+    ]
+    for order_id, found in sorted(doses.items()):
+        rows.append(_orphan_row(census.get_order(session, order_id), found))
+    return MarDay(patient, day, now, tuple(rows))
+
+
+def upcoming_doses(
+    session: Session, patient_id: str, hours: int = 72, *, cfg: ScheduleConfig | None = None
+) -> list[tuple[census.Order, list[datetime] | None]]:
+    """Each active order with its dose times from now for `hours` (None: see instructions)."""
+    session.require(Permission.VIEW_PATIENTS)
+    patient = resolve_patient(session, patient_id)
+    cfg = cfg or load_schedule_config()
+    now = session.now()
+    end = now + timedelta(hours=hours)
+    return [
+        (order, [] if order.as_needed else dose_times(order, now, end, cfg))
+        for order in census.orders(session, patient.id, active_only=True)
+    ]
