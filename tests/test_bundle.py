@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -193,6 +194,28 @@ def test_every_command_of_the_checkout_is_in_the_bundle(bundle: Bundle, laptop_h
     listed = {line.split()[0] for line in result.stdout.splitlines() if line.startswith("    ")}
     missing = source_commands() - listed
     assert not missing, f"commands missing from the bundle: {sorted(missing)}"
+
+
+def test_every_module_of_the_checkout_and_every_qt_module_it_uses_is_bundled(
+    bundle: Bundle,
+) -> None:
+    """A screen imported lazily, or a Qt module only one dialog needs, must not be left out."""
+    readers = pytest.importorskip("PyInstaller.archive.readers")
+    package = readers.CArchiveReader(str(bundle.executable))
+    bundled = set(package.open_embedded_archive("PYZ.pyz").toc)
+    source = ROOT / "continuity"
+    expected = set()
+    qt_modules = set()
+    for path in source.rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        expected.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+        qt_modules.update(re.findall(r"PySide6\.(Qt\w+)", path.read_text(encoding="utf-8")))
+    missing = sorted(expected - bundled)
+    assert not missing, f"modules missing from the bundle: {missing}"
+    missing_qt = sorted(
+        name for name in qt_modules if not any((bundle.internal / "PySide6").glob(f"{name}.*"))
+    )
+    assert not missing_qt, f"Qt modules missing from the bundle: {missing_qt}"
 
 
 def test_resources_translations_fonts_and_lists_are_bundled(bundle: Bundle) -> None:
