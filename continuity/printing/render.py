@@ -40,6 +40,7 @@ from continuity.printing.request import (
 from continuity.printing.text_fit import fit
 from continuity.store import audit, census
 from continuity.store.census import Patient
+from continuity.store.drill import is_drill
 from continuity.store.session import Session
 
 
@@ -144,7 +145,7 @@ def prepare(session: Session, request: SheetRequest, lang: str = "fr") -> Prepar
         as_of=as_of,
         freshness=furniture.snapshot_freshness(as_of, now, session.setting),
         chain_head=audit.short_head(session.conn),
-        drill=request.drill,
+        drill=request.drill or is_drill(session),
         page_width=size[0],
         page_height=size[1],
         scope=scope,

@@ -28,6 +28,7 @@ from continuity.core.errors import BadInput
 from continuity.core.i18n import _
 from continuity.core.roles import Permission
 from continuity.store import census
+from continuity.store.drill import is_drill
 from continuity.store.session import Session
 from continuity.store.witness import verify_witness
 
@@ -265,7 +266,8 @@ def _append(
             to_utc_iso(draft.clinical), to_utc_iso(session.now()), TZ_NAME, draft.patient_id,
             draft.order_id, supersedes, reason,
             json.dumps(draft.payload, ensure_ascii=False, sort_keys=True),
-            json.dumps(confirmations, ensure_ascii=False), witness, 0,
+            json.dumps(confirmations, ensure_ascii=False), witness,
+            1 if is_drill(session) else 0,
         ),
     )  # fmt: skip
     detail = {"uuid": draft.uuid, "kind": draft.kind, "seq": seq, "patient_id": draft.patient_id}
