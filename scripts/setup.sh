@@ -30,6 +30,6 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
-.venv/bin/python -m pip install -q -e ".[test]" 2>&1 | grep -vE "^(WARNING: Location|  )" || true
+.venv/bin/python -m pip install -q -e ".[test,bundle]" 2>&1 | grep -vE "^(WARNING: Location|  )" || true
 .venv/bin/python -c "import continuity, sqlcipher3, PySide6.QtPdf, reportlab" \
   || { echo "Setup failed: the Python packages did not install." >&2; exit 1; }

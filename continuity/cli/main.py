@@ -19,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="continuity",
         description=_("Continuity: hospital care during an outage of the central systems."),
+        formatter_class=argparse.RawDescriptionHelpFormatter,  # keeps --version's lines apart
     )
     parser.add_argument("--version", action="version", version=version_text())
     parser.add_argument("--debug", action="store_true", help=_("show tracebacks of our bugs"))

@@ -69,8 +69,19 @@ def load_catalogue(lang: str) -> dict[str, str]:
 
 
 def system_language() -> str:
-    """French unless the system (or CONTINUITY_LANG) clearly asks for English."""
-    wanted = os.environ.get("CONTINUITY_LANG") or (locale.getlocale()[0] or "")
+    """French unless CONTINUITY_LANG or the system clearly asks for English.
+
+    The POSIX variables are read as set (LC_ALL, LC_MESSAGES, LANG): Python would read "C.UTF-8"
+    as en_US, and a ward laptop with an unset locale must still speak French.
+    """
+    for var in ("CONTINUITY_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return "en" if value.lower().startswith("en") else "fr"
+    try:
+        wanted = locale.getlocale()[0] or ""  # Windows: the user's display language
+    except ValueError:
+        wanted = ""
     return "en" if wanted.lower().startswith("en") else "fr"
 
 

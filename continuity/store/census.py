@@ -499,10 +499,23 @@ def appointments(
     sql += " ORDER BY start, location"
     return [
         Appointment(
-            r[0], r[1], _dt(r[2]), _dt(r[3]), r[4], r[5], r[6], r[7], r[8], json.loads(r[9] or "[]")
+            r[0], r[1], _dt(r[2]), _dt(r[3]), r[4], r[5], r[6], r[7], r[8], _participant_names(r[9])
         )
         for r in session.conn.execute(sql, params)
     ]
+
+
+def _participant_names(text: str | None) -> list[str]:
+    """People taking part, as printed: "Dr Hamon (chirurgien)"; the importer stores dicts."""
+    names = []
+    for item in json.loads(text or "[]"):
+        if isinstance(item, dict):
+            name = item.get("name") or ""
+            role = item.get("role")
+            names.append(f"{name} ({role})" if role and name else name or role or "")
+        else:
+            names.append(str(item))
+    return [n for n in names if n]
 
 
 def latest_observations(session: Session, patient_id: str) -> list[Observation]:
