@@ -1,0 +1,273 @@
+"""What a person must look at before anything is loaded: conflicts between entries.
+
+Found from the merge index, each with every side it involves:
+- `double_dose`: the same order and scheduled time given on two laptops (a possible double
+  dose: one laptop cannot see the other's doses during the outage);
+- `stopped_order`: a dose given on an order that was stopped (or ended) before the dose time,
+  as the laptop's snapshot, or a manual order's later correction, says;
+- `temporary_patient`: one temporary patient with entries from two laptops, or two downtime
+  admissions on two laptops that look like the same person (name, birth date, sex);
+- `clock`: a clinical time after the time it was recorded, or more than 7 days before it (the
+  same limit as when recording), or a laptop whose clock went backwards between two entries;
+- `altered`: one UUID with two different contents in two packages.
+
+Blocking conflicts hold their entries back from the FHIR Bundle until the clinical lead has
+reviewed them (and accepted them, by conflict id or entry UUID, in a later merge). Entries of
+temporary patients are shown but not blocked on that account: their mapping decides.
+Conflict ids are derived from their entries, so they stay the same from one merge to the next.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from itertools import combinations
+
+from continuity.core.clock import format_local, from_iso
+from continuity.core.i18n import _
+from continuity.core.identity import Person, match
+from continuity.reconcile.merge_index import MergeIndex, Seen
+
+FUTURE_TOLERANCE = timedelta(minutes=10)
+FAR_BEFORE = timedelta(days=7)
+CLOCK_BACKWARDS = timedelta(minutes=5)
+STOPPED = ("stopped", "cancelled", "completed", "entered-in-error")
+KINDS = ("double_dose", "stopped_order", "temporary_patient", "clock", "altered")
+
+
+@dataclass
+class Conflict:
+    id: str
+    kind: str
+    blocking: bool
+    uuids: list[str]  # the sides, in the order shown
+    detail: str  # one sentence for the report
+
+    def holds(self) -> list[str]:
+        """The entries held back until review: for a dose on a stopped order, the dose only
+        (the other side is the order's own stop); otherwise every side."""
+        if not self.blocking:
+            return []
+        return self.uuids[:1] if self.kind == "stopped_order" else list(self.uuids)
+
+
+def conflict_id(kind: str, uuids: list[str]) -> str:
+    digest = hashlib.sha256((kind + "|" + "|".join(sorted(uuids))).encode()).hexdigest()
+    return f"C-{digest[:8].upper()}"
+
+
+def _make(kind: str, uuids: list[str], detail: str, *, blocking: bool = True) -> Conflict:
+    return Conflict(conflict_id(kind, uuids), kind, blocking, uuids, detail)
+
+
+def _t(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return from_iso(text)
+    except ValueError:
+        return None
+
+
+def find_conflicts(index: MergeIndex, device_names: dict[str, str]) -> list[Conflict]:
+    found = (
+        double_doses(index)
+        + stopped_orders(index)
+        + temporary_patients(index, device_names)
+        + clock_anomalies(index, device_names)
+        + altered(index)
+    )
+    found.sort(key=lambda c: (KINDS.index(c.kind), c.id))
+    return found
+
+
+def double_doses(index: MergeIndex) -> list[Conflict]:
+    groups: dict[tuple[str, str], list[Seen]] = defaultdict(list)
+    for seen in index.entries.values():
+        if (
+            seen.kind == "dose"
+            and seen.status == "given"
+            and seen.scheduled
+            and seen.order_id
+            and index.effective(seen)
+        ):
+            groups[(seen.order_id, seen.scheduled)].append(seen)
+    out = []
+    for (order_id, scheduled), doses in groups.items():
+        if len({d.device_id for d in doses}) < 2:
+            continue
+        doses.sort(key=lambda d: (d.clinical, d.device_id, d.seq))
+        detail = _(
+            "Order {order} for {time} was given on {n} laptops: possible double dose."
+        ).format(
+            order=order_id,
+            time=format_local(from_iso(scheduled)),
+            n=len({d.device_id for d in doses}),
+        )
+        out.append(_make("double_dose", [d.uuid for d in doses], detail))
+    return out
+
+
+def _manual_order_states(index: MergeIndex) -> dict[str, Seen]:
+    """Manual order id -> the entry that says its current state (the chain's head)."""
+    states: dict[str, Seen] = {}
+    for seen in index.entries.values():
+        if seen.kind == "manual_order" and index.effective(seen):
+            states[seen.order_id or seen.uuid] = seen
+    return states
+
+
+def stopped_orders(index: MergeIndex) -> list[Conflict]:
+    manual = _manual_order_states(index)
+    out = []
+    for seen in index.entries.values():
+        if seen.kind != "dose" or seen.status != "given" or not index.effective(seen):
+            continue
+        when = _t(seen.clinical)
+        if when is None or not seen.order_id:
+            continue
+        sides = [seen.uuid]
+        state = manual.get(seen.order_id)
+        if state is not None:
+            stopped_at = None
+            if state.status == "stopped":
+                stopped_at = _t(state.clinical)
+                sides.append(state.uuid)
+            elif state.scheduled:  # the manual order's end
+                stopped_at = _t(state.scheduled)
+            stopped = stopped_at is not None and stopped_at <= when
+        else:
+            order = index.orders.get(seen.order_id)
+            if order is None:
+                continue
+            end = _t(order.get("end"))
+            if order.get("status") in STOPPED:
+                stopped_at = end
+                stopped = end is None or end <= when
+            else:
+                stopped_at = end
+                stopped = end is not None and end <= when
+        if not stopped:
+            continue
+        since = format_local(stopped_at) if stopped_at else _("an unknown time")
+        detail = _(
+            "A dose was given at {time} on order {order}, stopped or ended at {since}."
+        ).format(time=format_local(when), order=seen.order_id, since=since)
+        out.append(_make("stopped_order", sides, detail))
+    return out
+
+
+def temporary_patients(index: MergeIndex, device_names: dict[str, str]) -> list[Conflict]:
+    out = []
+    by_patient: dict[str, dict[str, Seen]] = defaultdict(dict)
+    for seen in index.entries.values():
+        if seen.patient_id in index.temporary and index.effective(seen):
+            first = by_patient[seen.patient_id]
+            if seen.device_id not in first or seen.kind == "admission":
+                first[seen.device_id] = seen
+    for patient_id, per_device in sorted(by_patient.items()):
+        if len(per_device) < 2:
+            continue
+        names = ", ".join(sorted(device_names.get(d, d) for d in per_device))
+        detail = _("Temporary patient {id} has entries from several laptops ({devices}).").format(
+            id=patient_id, devices=names
+        )
+        sides = [s.uuid for s in sorted(per_device.values(), key=lambda s: s.clinical)]
+        out.append(_make("temporary_patient", sides, detail, blocking=False))
+    out.extend(_same_person_twice(index))
+    return out
+
+
+def _same_person_twice(index: MergeIndex) -> list[Conflict]:
+    """Two admissions on two laptops that look like one person registered twice."""
+    latest: list[tuple[str, Seen, Person]] = []
+    for temp_id, admissions in index.admissions.items():
+        for entry_uuid, person in reversed(admissions):
+            seen = index.entries[entry_uuid]
+            if index.effective(seen):
+                birth = None
+                if person.get("birth_date"):
+                    try:
+                        birth = date.fromisoformat(person["birth_date"])
+                    except ValueError:
+                        birth = None
+                latest.append(
+                    (
+                        temp_id,
+                        seen,
+                        Person(
+                            person.get("family") or "",
+                            person.get("given") or "",
+                            birth,
+                            person.get("sex"),
+                        ),
+                    )
+                )
+                break
+    out = []
+    for (id_a, a, pa), (id_b, b, pb) in combinations(sorted(latest, key=lambda x: x[0]), 2):
+        if a.device_id == b.device_id or id_a == id_b:
+            continue
+        result = match(pa, pb)
+        if result is None or "homonym" in result[1]:
+            continue
+        detail = _(
+            "Temporary patients {a} and {b}, admitted on two laptops, may be the same person."
+        ).format(a=id_a, b=id_b)
+        out.append(_make("temporary_patient", [a.uuid, b.uuid], detail, blocking=False))
+    return out
+
+
+def clock_anomalies(index: MergeIndex, device_names: dict[str, str]) -> list[Conflict]:
+    out = []
+    per_device: dict[str, list[Seen]] = defaultdict(list)
+    for seen in index.entries.values():
+        per_device[seen.device_id].append(seen)
+        clinical, recorded = _t(seen.clinical), _t(seen.recorded)
+        if clinical is None or recorded is None:
+            continue
+        if clinical - recorded > FUTURE_TOLERANCE:
+            detail = _(
+                "Clinical time {clinical} is after the time it was recorded ({recorded})."
+            ).format(clinical=format_local(clinical), recorded=format_local(recorded))
+            out.append(_make("clock", [seen.uuid], detail))
+        elif recorded - clinical > FAR_BEFORE:
+            detail = _(
+                "Clinical time {clinical} is more than 7 days before the time it was "
+                "recorded ({recorded})."
+            ).format(clinical=format_local(clinical), recorded=format_local(recorded))
+            out.append(_make("clock", [seen.uuid], detail))
+    for device_id, entries in per_device.items():
+        entries.sort(key=lambda s: s.seq)
+        latest: Seen | None = None
+        for seen in entries:
+            recorded = _t(seen.recorded)
+            if recorded is None:
+                continue
+            if latest is not None and _t(latest.recorded) - recorded > CLOCK_BACKWARDS:
+                detail = _(
+                    "The clock of {device} went backwards: entry {seq} was recorded at "
+                    "{time}, before entry {prev} ({prev_time})."
+                ).format(
+                    device=device_names.get(device_id, device_id),
+                    seq=seen.seq,
+                    time=format_local(recorded),
+                    prev=latest.seq,
+                    prev_time=format_local(_t(latest.recorded)),
+                )
+                out.append(_make("clock", [latest.uuid, seen.uuid], detail))
+            if latest is None or seen.recorded >= latest.recorded:
+                latest = seen
+    return out
+
+
+def altered(index: MergeIndex) -> list[Conflict]:
+    out = []
+    for mismatch in index.mismatches:
+        detail = _("Entry {uuid} differs between two packages: one of them was altered.").format(
+            uuid=mismatch.uuid
+        )
+        out.append(_make("altered", [mismatch.uuid], detail))
+    return out

@@ -1,0 +1,232 @@
+"""Paper that still has to be entered: sheets printed during the outage, returned, transcribed.
+
+Every printed sheet is in `printed_sheets` (the printing layer registers it with its id, kind,
+ward and patients). Here IT marks a sheet as returned, then as transcribed, by typing its id or
+scanning a page's QR code (`CONTINUITY|<sheet id>|<patient>|<page>`); each mark is a new row of
+`sheet_returns` (never edited) and an audit row. What is printed but not yet transcribed forms
+the back-entry worklist, most important first:
+
+1. allergies and medication changes (hand-written orders on MARs and prescription sheets,
+   downtime admission forms, which carry allergies and must exist before anything else about
+   the patient);
+2. doses, infusions and lines (MARs);
+3. vital signs and notes (charts and note sheets).
+
+Sheets that hold nothing to transcribe (census, pick lists, schedules, labels) are listed with
+the others but never enter the worklist. "During the outage" means printed since the snapshot's
+"data as of" time, unless the caller says from when.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from continuity.core.clock import from_iso, to_utc_iso
+from continuity.core.errors import BadInput
+from continuity.core.i18n import _
+from continuity.core.roles import Permission
+from continuity.store import census
+from continuity.store.session import Session
+
+RETURNED, TRANSCRIBED = "returned", "transcribed"
+
+ALLERGIES_AND_CHANGES, DOSES, VITALS_AND_NOTES = 1, 2, 3
+
+#: What each kind of sheet brings back to transcribe: (priority, what), in worklist order.
+WORK_BY_KIND: dict[str, list[tuple[int, str]]] = {
+    "admission-form": [(ALLERGIES_AND_CHANGES, "downtime admissions and allergies")],
+    "mar": [
+        (ALLERGIES_AND_CHANGES, "allergies and medication changes written on the MAR"),
+        (DOSES, "doses, infusions and lines"),
+    ],
+    "prescriptions": [(ALLERGIES_AND_CHANGES, "medication changes")],
+    "vitals-chart": [(VITALS_AND_NOTES, "vital signs")],
+    "nursing-notes": [(VITALS_AND_NOTES, "notes")],
+}
+
+
+def N_(message: str) -> str:
+    return message
+
+
+WORK_LABELS = {
+    "downtime admissions and allergies": N_("downtime admissions and allergies"),
+    "allergies and medication changes written on the MAR": N_(
+        "allergies and medication changes written on the MAR"
+    ),
+    "doses, infusions and lines": N_("doses, infusions and lines"),
+    "medication changes": N_("medication changes"),
+    "vital signs": N_("vital signs"),
+    "notes": N_("notes"),
+}
+
+
+@dataclass(frozen=True)
+class SheetStatus:
+    sheet_id: str
+    kind: str
+    printed_at: datetime
+    printed_by: str
+    ward: str | None
+    patients: list[str]
+    pages: int
+    returned_at: datetime | None
+    transcribed_at: datetime | None
+
+    @property
+    def returned(self) -> bool:
+        return self.returned_at is not None
+
+    @property
+    def transcribed(self) -> bool:
+        return self.transcribed_at is not None
+
+    @property
+    def to_transcribe(self) -> bool:
+        return self.kind in WORK_BY_KIND and not self.transcribed
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    priority: int
+    what: str  # translated
+    sheet_id: str
+    kind: str
+    ward: str | None
+    patient_id: str | None
+    patient: str  # name and IPP, or "" for a sheet about no one yet (blank form)
+    printed_at: datetime
+    returned: bool
+
+
+_SELECT = (
+    "SELECT s.sheet_id, s.kind, s.printed_at, s.printed_by, s.ward, s.patients, s.pages,"
+    " (SELECT min(r.returned_at) FROM sheet_returns r WHERE r.sheet_id = s.sheet_id),"
+    " (SELECT r.returned_at FROM sheet_returns r WHERE r.sheet_id = s.sheet_id"
+    "  AND r.status = 'transcribed')"
+    " FROM printed_sheets s"
+)
+
+
+def _status(row: tuple) -> SheetStatus:
+    return SheetStatus(
+        sheet_id=row[0],
+        kind=row[1],
+        printed_at=from_iso(row[2]),
+        printed_by=row[3],
+        ward=row[4],
+        patients=json.loads(row[5] or "[]"),
+        pages=int(row[6]),
+        returned_at=from_iso(row[7]) if row[7] else None,
+        transcribed_at=from_iso(row[8]) if row[8] else None,
+    )
+
+
+def _outage_start(session: Session, since: datetime | None) -> datetime | None:
+    if since is not None:
+        return since
+    info = census.snapshot_info(session)
+    return info.as_of if info else None
+
+
+def outage_sheets(session: Session, *, since: datetime | None = None) -> list[SheetStatus]:
+    """Sheets printed during the outage, by ward, then first patient, then time printed."""
+    session.require(Permission.EXPORT_ENTRIES)
+    start = _outage_start(session, since)
+    sql, params = _SELECT, []
+    if start is not None:
+        sql += " WHERE s.printed_at >= ?"
+        params.append(to_utc_iso(start))
+    found = [_status(r) for r in session.conn.execute(sql, params)]
+    found.sort(key=lambda s: (s.ward or "~", s.patients[:1], s.printed_at, s.sheet_id))
+    return found
+
+
+def sheet_id_from_scan(text: str) -> str:
+    """A typed sheet id, or the text a scanner reads from a page's QR code."""
+    value = (text or "").strip()
+    if value.upper().startswith("CONTINUITY|"):
+        parts = value.split("|")
+        value = parts[1] if len(parts) > 1 else ""
+    return value.strip().upper()
+
+
+def get_sheet_status(session: Session, sheet_id: str) -> SheetStatus:
+    session.require(Permission.EXPORT_ENTRIES)
+    wanted = sheet_id_from_scan(sheet_id)
+    row = session.conn.execute(_SELECT + " WHERE s.sheet_id = ?", (wanted,)).fetchone()
+    if row is None:
+        raise BadInput(_("No printed sheet has the id {id}.").format(id=wanted or sheet_id))
+    return _status(row)
+
+
+def _mark(session: Session, sheet_id: str, status: str) -> SheetStatus:
+    sheet = get_sheet_status(session, sheet_id)
+    wanted = [RETURNED] if status == RETURNED else [RETURNED, TRANSCRIBED]
+    done = {RETURNED: sheet.returned, TRANSCRIBED: sheet.transcribed}
+    new = [s for s in wanted if not done[s]]
+    if new:
+        with session.transaction() as conn:
+            for state in new:
+                conn.execute(
+                    "INSERT INTO sheet_returns (sheet_id, returned_at, returned_by, status)"
+                    " VALUES (?, ?, ?, ?)",
+                    (sheet.sheet_id, to_utc_iso(session.now()), session.user.login, state),
+                )
+                session.audit("sheet_" + state, {"sheet_id": sheet.sheet_id, "kind": sheet.kind})
+    return get_sheet_status(session, sheet.sheet_id)
+
+
+def mark_returned(session: Session, sheet_id: str) -> SheetStatus:
+    """The paper sheet is back from the ward (marking it again changes nothing)."""
+    return _mark(session, sheet_id, RETURNED)
+
+
+def mark_transcribed(session: Session, sheet_id: str) -> SheetStatus:
+    """Everything written on the sheet was entered (a transcribed sheet is also returned)."""
+    return _mark(session, sheet_id, TRANSCRIBED)
+
+
+def back_entry_worklist(session: Session, *, since: datetime | None = None) -> list[WorkItem]:
+    """What is left to transcribe, most important first, then by ward, patient and time."""
+    sheets = [s for s in outage_sheets(session, since=since) if s.to_transcribe]
+    people = {
+        p.id: p for p in census.list_patients(session, include_discharged=True, include_absent=True)
+    }
+    items: list[WorkItem] = []
+    for sheet in sheets:
+        for priority, what in WORK_BY_KIND[sheet.kind]:
+            for patient_id in sheet.patients or [None]:
+                patient = people.get(patient_id or "")
+                label = (
+                    f"{patient.display_name} ({patient.label_id})"
+                    if patient
+                    else (patient_id or "")
+                )
+                items.append(
+                    WorkItem(
+                        priority=priority,
+                        what=_(WORK_LABELS[what]),
+                        sheet_id=sheet.sheet_id,
+                        kind=sheet.kind,
+                        ward=sheet.ward or (patient.ward if patient else None),
+                        patient_id=patient_id,
+                        patient=label,
+                        printed_at=sheet.printed_at,
+                        returned=sheet.returned,
+                    )
+                )
+    admissions_first = {"admission-form": 0}
+    items.sort(
+        key=lambda i: (
+            i.priority,
+            admissions_first.get(i.kind, 1),
+            i.ward or "~",
+            i.patient,
+            i.printed_at,
+            i.sheet_id,
+        )
+    )
+    return items

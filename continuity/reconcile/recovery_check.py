@@ -1,0 +1,218 @@
+"""After recovery: which entries does the central record already hold? (so none is loaded twice)
+
+The central system's fresh snapshot is read in the same formats as any snapshot (a Bulk Data
+folder, a zip of one, or a Bundle: `continuity.fhir.sources`), now also for the resources our
+Bundles create. An entry is already present when:
+- a resource carries its identifier `urn:continuity:entry|<uuid>` (an earlier Bundle posted);
+- or, for doses and vital signs typed in by hand from paper: the same patient, the same order
+  (for a manual order, the same drug name) and the same status, within 15 minutes for a dose;
+  the same patient and LOINC code within 15 minutes for each measurement of a vital-signs
+  entry. A vital-signs entry of which only some measurements are found is *partly* present:
+  it is held back for a person to decide, as loading it would duplicate the others.
+
+Only the resources' identifiers, subjects, orders, codes and times are kept in memory.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from continuity.core.clock import from_iso
+from continuity.core.text import fold
+from continuity.fhir.errors import Invalid
+from continuity.fhir.fhir_out import ENTRY_SYSTEM, ITEM_SYSTEM
+from continuity.fhir.identifiers import ipp as ipp_of
+from continuity.fhir.references import parse_reference
+from continuity.fhir.sources import open_source
+from continuity.reconcile.progress import Progress
+
+TOLERANCE = timedelta(minutes=15)
+PRESENT, BY_HAND, PARTLY = "identifier", "by_hand", "partly"
+
+#: The code each vital-signs measurement is looked for under (then its alternatives).
+VITAL_CODES = {
+    "bp": ("85354-9", "8480-6"),
+    "hr": ("8867-4",),
+    "rr": ("9279-1",),
+    "temp": ("8310-5",),
+    "spo2": ("2708-6", "59408-5"),
+    "pain": ("72514-3",),
+    "weight": ("29463-7",),
+    "glucose": ("2339-0",),
+    "avpu": ("67775-7",),
+}
+_VITAL_KEYS = {
+    "bp": "bp_sys",
+    "hr": "hr",
+    "rr": "rr",
+    "temp": "temp",
+    "spo2": "spo2",
+    "pain": "pain",
+    "weight": "weight",
+    "glucose": "glucose",
+    "avpu": "avpu",
+}
+
+
+@dataclass
+class CentralRecord:
+    """What the central snapshot holds, indexed for matching."""
+
+    source: str
+    present: set[str] = field(default_factory=set)
+    doses: dict[tuple[str, str, str], list[datetime]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    vitals: dict[tuple[str, str], list[datetime]] = field(default_factory=lambda: defaultdict(list))
+    patients_by_ipp: dict[str, str] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def sort(self) -> None:
+        for times in self.doses.values():
+            times.sort()
+        for times in self.vitals.values():
+            times.sort()
+
+
+def _ref_id(value: Any, element: str, kind: str) -> str | None:
+    try:
+        ref = parse_reference(value, element)
+    except Invalid:
+        return None
+    if ref is None:
+        return None
+    if ref.id and (ref.type in (None, kind)):
+        return ref.id
+    return None
+
+
+def _when(resource: dict[str, Any]) -> datetime | None:
+    text = resource.get("effectiveDateTime")
+    if not text:
+        period = resource.get("effectivePeriod") or {}
+        text = period.get("start") or period.get("end")
+    if not isinstance(text, str):
+        return None
+    try:
+        return from_iso(text)
+    except ValueError:
+        return None
+
+
+def _dose_status(status: Any) -> str | None:
+    return {"completed": "given", "in-progress": "given", "not-done": "not_given"}.get(status)
+
+
+def load_central(path: Path, progress: Progress | None = None) -> CentralRecord:
+    """Read the central snapshot once; SnapshotFormatError (one sentence) if it is unreadable."""
+    record = CentralRecord(str(path))
+    counts: dict[str, int] = defaultdict(int)
+    with open_source(Path(path)) as source:
+        for number, raw in enumerate(source.resources(), 1):
+            resource = raw.resource
+            if not isinstance(resource, dict):
+                continue
+            kind = resource.get("resourceType")
+            counts[str(kind)] += 1
+            for ident in resource.get("identifier") or []:
+                if not isinstance(ident, dict):
+                    continue
+                if ident.get("system") == ENTRY_SYSTEM and ident.get("value"):
+                    record.present.add(str(ident["value"]))
+                elif ident.get("system") == ITEM_SYSTEM and ident.get("value"):
+                    record.present.add(str(ident["value"]).split("/", 1)[0])
+            if resource.get("status") == "entered-in-error":
+                continue
+            if kind == "MedicationAdministration":
+                _index_dose(record, resource)
+            elif kind == "Observation":
+                _index_observation(record, resource)
+            elif kind == "Patient":
+                found = ipp_of(resource.get("identifier"))
+                if found and isinstance(resource.get("id"), str):
+                    record.patients_by_ipp[found] = resource["id"]
+            if progress and number % 5000 == 0:
+                progress(number, 0, "")
+    record.counts = dict(counts)
+    record.sort()
+    return record
+
+
+def _index_dose(record: CentralRecord, resource: dict[str, Any]) -> None:
+    patient = _ref_id(resource.get("subject"), "subject", "Patient")
+    when = _when(resource)
+    status = _dose_status(resource.get("status"))
+    if patient is None or when is None or status is None:
+        return
+    order = _ref_id(resource.get("request"), "request", "MedicationRequest")
+    if order:
+        record.doses[(patient, "order:" + order, status)].append(when)
+    concept = resource.get("medicationCodeableConcept") or {}
+    name = concept.get("text") or next(
+        (c.get("display") for c in concept.get("coding") or [] if c.get("display")), None
+    )
+    if name:
+        record.doses[(patient, "drug:" + fold(name), status)].append(when)
+
+
+def _index_observation(record: CentralRecord, resource: dict[str, Any]) -> None:
+    patient = _ref_id(resource.get("subject"), "subject", "Patient")
+    when = _when(resource)
+    if patient is None or when is None:
+        return
+    for coding in (resource.get("code") or {}).get("coding") or []:
+        if isinstance(coding, dict) and coding.get("code"):
+            record.vitals[(patient, str(coding["code"]))].append(when)
+
+
+def _near(times: list[datetime], when: datetime) -> bool:
+    i = bisect.bisect_left(times, when - TOLERANCE)
+    return i < len(times) and times[i] <= when + TOLERANCE
+
+
+def central_patient(record: CentralRecord, patient_id: str | None, ipp: str | None) -> str | None:
+    """The central id of an entry's patient: its snapshot id, or its mapped IPP's."""
+    if ipp:
+        return record.patients_by_ipp.get(ipp)
+    return patient_id
+
+
+def find_in_central(
+    record: CentralRecord,
+    row: dict[str, Any],
+    *,
+    ipp: str | None = None,
+    manual_drug: str | None = None,
+) -> str | None:
+    """PRESENT, BY_HAND, PARTLY or None. `ipp` is the mapped IPP of a temporary patient;
+    `manual_drug` the drug name when the dose is on a manual order (its id is ours only)."""
+    if row["uuid"] in record.present:
+        return PRESENT
+    kind = row["kind"]
+    if kind not in ("dose", "vitals"):
+        return None
+    patient = central_patient(record, row.get("patient_id"), ipp)
+    if patient is None:
+        return None
+    when = from_iso(row["clinical_time"])
+    payload = row.get("payload") or {}
+    if kind == "dose":
+        status = payload.get("status")
+        key = "drug:" + fold(manual_drug) if manual_drug else "order:" + str(row.get("order_id"))
+        times = record.doses.get((patient, key, status))
+        return BY_HAND if times and _near(times, when) else None
+    parts = [p for p, k in _VITAL_KEYS.items() if payload.get(k) is not None]
+    if not parts:
+        return None
+    found = 0
+    for part in parts:
+        if any(_near(record.vitals.get((patient, code), []), when) for code in VITAL_CODES[part]):
+            found += 1
+    if found == len(parts):
+        return BY_HAND
+    return PARTLY if found else None

@@ -1,0 +1,448 @@
+"""The review report of a merge, for the clinical lead's sign-off: PDF (A4) and CSV.
+
+What the lead must see before anything is loaded: which laptops and packages were merged,
+missing packages (sequence gaps), every conflict with all its sides (who, when, on which
+laptop, what), the temporary patients still without a real IPP and what was held back. The
+PDF ends with a sign-off block; the CSV has the same items, one line per side, with empty
+"decision" and "initials" columns to fill in. Texts follow the app's language (French by
+default); times are ward time, dd/mm/yyyy.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from continuity.core.clock import format_local
+from continuity.core.i18n import _
+from continuity.reconcile.conflicts import Conflict
+from continuity.reconcile.entry_tables import write_rows
+from continuity.reconcile.merge_index import Gap
+
+
+@dataclass
+class EntrySide:
+    uuid: str
+    device: str
+    seq: int
+    kind: str
+    patient: str  # name and IPP or temporary id
+    clinical: str
+    recorded: str
+    author: str
+    summary: str
+
+
+@dataclass
+class PackageLine:
+    file: str
+    device: str
+    package_id: str
+    seq_first: int | None
+    seq_last: int | None
+    entries: int
+    created_at: str
+    exported_by: str
+    snapshot_as_of: str
+
+
+@dataclass
+class ReviewData:
+    created_at: datetime
+    packages: list[PackageLine]
+    totals: dict[str, int]
+    gaps: list[Gap]
+    conflicts: list[Conflict]
+    sides: dict[str, EntrySide]
+    unmapped: dict[str, int]
+    unknown_mapping: list[str]
+    held_reasons: dict[str, int]
+    accepted: list[str] = field(default_factory=list)
+
+
+def conflict_label(kind: str) -> str:
+    return {
+        "double_dose": _("Possible double dose"),
+        "stopped_order": _("Dose on a stopped order"),
+        "temporary_patient": _("Temporary patient"),
+        "clock": _("Clock anomaly"),
+        "altered": _("Altered entry"),
+    }.get(kind, kind)
+
+
+def total_labels() -> list[tuple[str, str]]:
+    return [
+        ("read", _("entries read")),
+        ("unique", _("distinct entries")),
+        ("duplicates", _("duplicates dropped (same UUID)")),
+        ("in_bundle", _("entries in the FHIR bundle")),
+        ("held_back", _("entries held back")),
+        ("already_present", _("entries already in the central record")),
+    ]
+
+
+def gap_text(gap: Gap) -> str:
+    if gap.before_first:
+        return _(
+            "{device}: entries 1 to {last} are in none of these packages (merged before, "
+            "or a package is missing)."
+        ).format(device=gap.device_name, last=gap.last)
+    return _("{device}: entries {first} to {last} are missing (a package is missing).").format(
+        device=gap.device_name, first=gap.first, last=gap.last
+    )
+
+
+# -- CSV -------------------------------------------------------------------------------------
+def review_csv(data: ReviewData) -> str:
+    headers = [
+        _("section"),
+        _("item"),
+        _("kind"),
+        _("blocking"),
+        _("laptop"),
+        _("sequence"),
+        _("entry id"),
+        _("entry kind"),
+        _("patient"),
+        _("clinical time"),
+        _("recorded time"),
+        _("author"),
+        _("what"),
+        _("detail"),
+        _("decision"),
+        _("initials"),
+    ]
+    rows: list[list[object]] = []
+    for gap in data.gaps:
+        rows.append(
+            [
+                _("gap"),
+                "",
+                "",
+                True,
+                gap.device_name,
+                f"{gap.first}-{gap.last}",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                gap_text(gap),
+                "",
+                "",
+            ]
+        )
+    for conflict in data.conflicts:
+        for entry_uuid in conflict.uuids:
+            side = data.sides.get(entry_uuid)
+            if side is None:
+                rows.append(
+                    [
+                        _("conflict"),
+                        conflict.id,
+                        conflict_label(conflict.kind),
+                        conflict.blocking,
+                        "",
+                        "",
+                        entry_uuid,
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        conflict.detail,
+                        "",
+                        "",
+                    ]
+                )
+                continue
+            rows.append(
+                [
+                    _("conflict"),
+                    conflict.id,
+                    conflict_label(conflict.kind),
+                    conflict.blocking,
+                    side.device,
+                    side.seq,
+                    side.uuid,
+                    side.kind,
+                    side.patient,
+                    side.clinical,
+                    side.recorded,
+                    side.author,
+                    side.summary,
+                    conflict.detail,
+                    "",
+                    "",
+                ]
+            )
+    for temp_id, count in sorted(data.unmapped.items()):
+        rows.append(
+            [
+                _("unmapped temporary id"),
+                temp_id,
+                "",
+                True,
+                "",
+                "",
+                "",
+                "",
+                temp_id,
+                "",
+                "",
+                "",
+                "",
+                _("{n} entries held back").format(n=count),
+                "",
+                "",
+            ]
+        )
+    for temp_id in data.unknown_mapping:
+        rows.append(
+            [
+                _("mapping"),
+                temp_id,
+                "",
+                False,
+                "",
+                "",
+                "",
+                "",
+                temp_id,
+                "",
+                "",
+                "",
+                "",
+                _("in the mapping file but in no package"),
+                "",
+                "",
+            ]
+        )
+    return write_rows(headers, rows)
+
+
+# -- PDF -------------------------------------------------------------------------------------
+def _styles() -> dict[str, ParagraphStyle]:
+    from continuity.printing.fonts import BOLD, REGULAR, register_fonts
+
+    register_fonts()
+    return {
+        "title": ParagraphStyle("t", fontName=BOLD, fontSize=15, leading=19, spaceAfter=4),
+        "h": ParagraphStyle(
+            "h", fontName=BOLD, fontSize=11, leading=14, spaceBefore=8, spaceAfter=4
+        ),
+        "p": ParagraphStyle("p", fontName=REGULAR, fontSize=8.5, leading=11),
+        "cell": ParagraphStyle("c", fontName=REGULAR, fontSize=7, leading=8.6),
+        "bold": ParagraphStyle("b", fontName=BOLD, fontSize=8.5, leading=11),
+    }
+
+
+def _esc(text: object) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _table(
+    rows: list[list[str]], widths: list[float], style: ParagraphStyle, head: bool = True
+) -> Table:
+    cells = [[Paragraph(_esc(c), style) for c in row] for row in rows]
+    table = Table(cells, colWidths=widths, repeatRows=1 if head else 0, hAlign="LEFT")
+    commands = [
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+    ]
+    if head:
+        commands.append(("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.85, 0.85, 0.85)))
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def review_pdf(data: ReviewData, *, max_conflicts: int = 2000) -> bytes:
+    """The report as PDF bytes (the caller writes them where the merge's output goes)."""
+    st = _styles()
+    width = A4[0] - 30 * mm
+    story: list[object] = [
+        Paragraph(_esc(_("Reconciliation review report")), st["title"]),
+        Paragraph(
+            _esc(
+                _(
+                    "Merged on {time}. Nothing in this report has been loaded into the "
+                    "central record yet."
+                ).format(time=format_local(data.created_at))
+            ),
+            st["p"],
+        ),
+        Spacer(1, 3 * mm),
+        Paragraph(_esc(_("Packages")), st["h"]),
+    ]
+    rows = [[_("file"), _("laptop"), _("entries"), _("sequences"), _("exported"), _("data as of")]]
+    for p in data.packages:
+        seqs = f"{p.seq_first}–{p.seq_last}" if p.seq_first is not None else "—"
+        rows.append(
+            [
+                p.file,
+                p.device,
+                str(p.entries),
+                seqs,
+                f"{p.created_at} ({p.exported_by})",
+                p.snapshot_as_of,
+            ]
+        )
+    story.append(_table(rows, [w * width for w in (0.22, 0.2, 0.1, 0.12, 0.2, 0.16)], st["cell"]))
+    story.append(Paragraph(_esc(_("Totals")), st["h"]))
+    totals = [[label, str(data.totals.get(key, 0))] for key, label in total_labels()]
+    story.append(_table(totals, [0.6 * width, 0.15 * width], st["cell"], head=False))
+
+    story.append(Paragraph(_esc(_("Missing packages (sequence gaps)")), st["h"]))
+    if data.gaps:
+        story.extend(Paragraph(_esc(gap_text(g)), st["p"]) for g in data.gaps)
+    else:
+        story.append(Paragraph(_esc(_("None: every laptop's sequence is complete.")), st["p"]))
+
+    story.append(Paragraph(_esc(_("Conflicts ({n})").format(n=len(data.conflicts))), st["h"]))
+    if not data.conflicts:
+        story.append(Paragraph(_esc(_("None.")), st["p"]))
+    for conflict in data.conflicts[:max_conflicts]:
+        story.append(_conflict_block(conflict, data, st, width))
+    if len(data.conflicts) > max_conflicts:
+        story.append(
+            Paragraph(
+                _esc(
+                    _("… and {n} more: see the CSV report.").format(
+                        n=len(data.conflicts) - max_conflicts
+                    )
+                ),
+                st["p"],
+            )
+        )
+
+    story.append(Paragraph(_esc(_("Temporary patients without a real IPP")), st["h"]))
+    if data.unmapped:
+        rows = [[_("temporary id"), _("entries held back")]]
+        rows += [[t, str(n)] for t, n in sorted(data.unmapped.items())]
+        story.append(_table(rows, [0.4 * width, 0.2 * width], st["cell"]))
+    else:
+        story.append(Paragraph(_esc(_("None.")), st["p"]))
+    if data.unknown_mapping:
+        story.append(
+            Paragraph(
+                _esc(
+                    _("In the mapping file but in no package: {ids}").format(
+                        ids=", ".join(data.unknown_mapping)
+                    )
+                ),
+                st["p"],
+            )
+        )
+
+    story.append(Paragraph(_esc(_("Held back")), st["h"]))
+    if data.held_reasons:
+        rows = [[_("reason"), _("entries")]]
+        rows += [[r, str(n)] for r, n in sorted(data.held_reasons.items())]
+        story.append(_table(rows, [0.6 * width, 0.15 * width], st["cell"]))
+    else:
+        story.append(Paragraph(_esc(_("None.")), st["p"]))
+    if data.accepted:
+        story.append(
+            Paragraph(
+                _esc(_("Accepted after review: {ids}").format(ids=", ".join(data.accepted))),
+                st["p"],
+            )
+        )
+
+    story.append(Spacer(1, 6 * mm))
+    sign = [
+        [_("Reviewed by (clinical lead)"), ""],
+        [_("Date"), ""],
+        [_("Signature"), ""],
+    ]
+    story.append(
+        KeepTogether(
+            [
+                Paragraph(_esc(_("Sign-off")), st["h"]),
+                _table(sign, [0.35 * width, 0.55 * width], st["p"], head=False),
+            ]
+        )
+    )
+
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=_("Reconciliation review report"),
+        author="Continuity",
+    )
+    doc.build(story, onFirstPage=_page_number, onLaterPages=_page_number)
+    return buffer.getvalue()
+
+
+def _conflict_block(
+    conflict: Conflict, data: ReviewData, st: dict[str, ParagraphStyle], width: float
+) -> KeepTogether:
+    flag = _("blocking") if conflict.blocking else _("for information")
+    title = f"{conflict.id} — {conflict_label(conflict.kind)} ({flag})"
+    rows = [
+        [
+            _("laptop / seq."),
+            _("patient"),
+            _("clinical time"),
+            _("recorded time"),
+            _("author"),
+            _("what"),
+        ]
+    ]
+    for entry_uuid in conflict.uuids:
+        side = data.sides.get(entry_uuid)
+        if side is None:
+            rows.append(["", "", "", "", "", entry_uuid])
+            continue
+        rows.append(
+            [
+                f"{side.device} / {side.seq}",
+                side.patient,
+                side.clinical,
+                side.recorded,
+                side.author,
+                side.summary,
+            ]
+        )
+    return KeepTogether(
+        [
+            Paragraph(_esc(title), st["bold"]),
+            Paragraph(_esc(conflict.detail), st["p"]),
+            _table(rows, [w * width for w in (0.16, 0.2, 0.13, 0.13, 0.12, 0.26)], st["cell"]),
+            Spacer(1, 3 * mm),
+        ]
+    )
+
+
+def _page_number(canvas, doc) -> None:
+    from continuity.printing.fonts import REGULAR
+
+    canvas.saveState()
+    canvas.setFont(REGULAR, 7)
+    canvas.drawRightString(A4[0] - 15 * mm, 9 * mm, _("page {n}").format(n=doc.page))
+    canvas.drawString(15 * mm, 9 * mm, "Continuity")
+    canvas.restoreState()

@@ -1,0 +1,155 @@
+"""After recovery, the central record's fresh snapshot says which entries it already holds
+(posted earlier, or typed in by hand from paper), so that nothing is loaded twice."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from continuity.reconcile.merge import merge_packages
+from continuity.reconcile.recovery_check import BY_HAND, PRESENT, load_central
+from tests.reconcile_helpers import (
+    IPP_SYSTEM,
+    PASSPHRASE,
+    admit,
+    entry_ids,
+    fast_export_kdf,  # noqa: F401 - autouse fixture
+    give,
+    laptop_from_fixture,
+    merged_bundle,
+    vitals,
+)
+
+
+def patient(pid: str, ipp: str) -> dict:
+    return {
+        "resourceType": "Patient",
+        "id": pid,
+        "identifier": [{"system": IPP_SYSTEM, "value": ipp, "type": {"text": "IPP"}}],
+    }
+
+
+def administration(pid: str, order: str, when: str, **extra) -> dict:
+    return {
+        "resourceType": "MedicationAdministration",
+        "status": "completed",
+        "medicationCodeableConcept": {"text": "x"},
+        "subject": {"reference": f"Patient/{pid}"},
+        "request": {"reference": f"MedicationRequest/{order}"},
+        "effectiveDateTime": when,
+        **extra,
+    }
+
+
+def observation(pid: str, code: str, when: str) -> dict:
+    return {
+        "resourceType": "Observation",
+        "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": code}]},
+        "subject": {"reference": f"Patient/{pid}"},
+        "effectiveDateTime": when,
+        "valueQuantity": {"value": 1},
+    }
+
+
+@pytest.fixture
+def ward(cache, tmp_path):
+    laptop = laptop_from_fixture(cache)
+    made = {}
+    with laptop.login() as nurse:
+        made["posted"] = give(nurse)
+        made["by_hand"] = give(nurse, patient="pat-2", order="ord-furo", at="2026-11-28T08:10")
+        made["not_there"] = give(nurse, order="ord-para")
+        made["vitals_by_hand"] = vitals(nurse, hr=72)
+        made["vitals_partly"] = vitals(nurse, patient="pat-2", bp_sys=120, bp_dia=70, hr=80)
+        made["admission"] = admit(nurse)
+        made["temp_vitals"] = vitals(
+            nurse, patient=made["admission"].patient_id, temp=38.2, at="2026-11-28T08:50"
+        )
+    package = laptop.export(tmp_path / "a.ccx").path
+    mapping = tmp_path / "map.csv"
+    mapping.write_text(f"temporary_id,real_ipp\n{made['admission'].patient_id},200300\n")
+    return package, mapping, made
+
+
+def central_resources(made) -> list[dict]:
+    return [
+        patient("pat-1", "100001"),
+        patient("pat-2", "100002"),
+        patient("p-new", "200300"),
+        administration(
+            "pat-1",
+            "ord-amox",
+            "2026-11-28T08:05:00+01:00",
+            identifier=[{"system": "urn:continuity:entry", "value": made["posted"].uuid}],
+        ),
+        administration("pat-2", "ord-furo", "2026-11-28T08:00:00+01:00"),  # typed from paper
+        administration("pat-1", "ord-para", "2026-11-28T10:30:00+01:00"),  # another dose
+        observation("pat-1", "8867-4", "2026-11-28T08:40:00+01:00"),
+        observation("pat-2", "8867-4", "2026-11-28T08:30:00+01:00"),  # the BP is missing
+        observation("p-new", "8310-5", "2026-11-28T08:45:00+01:00"),
+    ]
+
+
+def test_entries_already_in_the_central_record_are_not_loaded_again(ward, tmp_path):
+    package, mapping, made = ward
+    central = tmp_path / "central.json"
+    central.write_text(
+        json.dumps(
+            {
+                "resourceType": "Bundle",
+                "type": "collection",
+                "entry": [{"resource": r} for r in central_resources(made)],
+            }
+        )
+    )
+
+    result = merge_packages(
+        [package], [PASSPHRASE], tmp_path / "out", mapping_csv=mapping, central_snapshot=central
+    )
+
+    assert result.totals["already_present"] == 4  # posted, by hand, hand vitals, temp vitals
+    bundle_uuids = {u for e in merged_bundle(result)["entry"] for u in entry_ids(e["resource"])}
+    assert made["not_there"].uuid in bundle_uuids and made["admission"].uuid in bundle_uuids
+    for present in ("posted", "by_hand", "vitals_by_hand", "temp_vitals"):
+        assert made[present].uuid not in bundle_uuids, present
+    held = result.files["held_back"].read_text("utf-8-sig")
+    assert made["vitals_partly"].uuid in held and "partie" in held
+
+
+def test_the_central_snapshot_may_be_a_bulk_folder(ward, tmp_path):
+    package, _mapping, made = ward
+    folder = tmp_path / "central"
+    folder.mkdir()
+    by_type: dict[str, list[dict]] = {}
+    for resource in central_resources(made):
+        by_type.setdefault(resource["resourceType"], []).append(resource)
+    for kind, resources in by_type.items():
+        (folder / f"{kind}.ndjson").write_text("\n".join(json.dumps(r) for r in resources))
+    record = load_central(folder)
+    assert made["posted"].uuid in record.present
+    assert record.patients_by_ipp["200300"] == "p-new"
+    assert record.counts["MedicationAdministration"] == 3
+
+    from continuity.reconcile.package_contents import PackageContents
+    from continuity.reconcile.package_format import open_package
+    from continuity.reconcile.recovery_check import find_in_central
+
+    opened = open_package(package, PASSPHRASE)
+    rows = {r["uuid"]: r for r in PackageContents(opened.payload, "a").entries()}
+    assert find_in_central(record, rows[made["posted"].uuid]) == PRESENT
+    assert find_in_central(record, rows[made["by_hand"].uuid]) == BY_HAND
+    assert find_in_central(record, rows[made["not_there"].uuid]) is None
+    assert find_in_central(record, rows[made["temp_vitals"].uuid], ipp="200300") == BY_HAND
+
+
+def test_an_unreadable_central_snapshot_is_refused_before_anything_is_written(ward, tmp_path):
+    from continuity.core.errors import BadInput
+
+    package, _mapping, _made = ward
+    broken = tmp_path / "central.json"
+    broken.write_text('{"resourceType": "Bundle", "type": "collection", "entry": [')
+    with pytest.raises(BadInput):
+        merge_packages([package], [PASSPHRASE], tmp_path / "out", central_snapshot=broken)
+    assert not (tmp_path / "out").exists()
