@@ -13,6 +13,7 @@ from datetime import datetime
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from continuity.core import freshness
 from continuity.core.clock import format_age, format_local
 from continuity.core.i18n import _
 from continuity.core.roles import role_label
@@ -27,12 +28,8 @@ FRESHNESS_WORDS = {
 }
 
 
-def freshness_state(session: Session, as_of: datetime) -> str | None:
+def freshness_state(session: Session, as_of: datetime) -> str:
     """The core's verdict on the snapshot's age, with the site's thresholds."""
-    try:
-        from continuity.core import freshness
-    except ImportError:  # pragma: no cover - until the snapshot issue's module lands
-        return None
     thresholds = freshness.thresholds_from_settings(session.setting)
     return str(freshness.freshness(as_of, session.now(), thresholds).level)
 

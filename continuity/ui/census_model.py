@@ -22,18 +22,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 
 from continuity.core.i18n import _
+from continuity.core.text import fold
 from continuity.store.census import Allergy, Patient
 from continuity.ui.style import ALLERGY, DANGER, DOWNTIME, HIGH_ALERT, NEUTRAL, WARN
-
-try:  # accent-insensitive folding lives in the core (issue 3)
-    from continuity.core.text import fold
-except ImportError:  # pragma: no cover - until that module lands
-    import unicodedata
-
-    def fold(text: str) -> str:
-        decomposed = unicodedata.normalize("NFKD", text)
-        return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
 
 COL_WARD, COL_ROOM, COL_BED, COL_NAME, COL_AGE, COL_SEX, COL_IPP = range(7)
 COL_ALLERGY, COL_HIGH_ALERT, COL_DOSES, COL_STATUS = range(7, 11)
@@ -56,7 +47,7 @@ def column_titles() -> list[str]:
         _("IPP / id"),
         _("Allergies"),
         _("High-alert"),
-        _("Doses within 1 h"),
+        _("Doses now / within 1 h"),
         _("Status"),
     ]
 
@@ -67,7 +58,10 @@ def sex_label(sex: str | None) -> str:
 
 @dataclass(frozen=True)
 class DoseCounts:
-    """Doses needing attention within the next hour (from the core's eMAR)."""
+    """Doses needing attention now: late (overdue, nothing recorded) and due now or within the
+    next hour, from the core's eMAR states. Missed doses (past the late window) are left to
+    the chart's eMAR: on the first morning of an outage every patient has some, and a census
+    column red for everyone would hide the patient whose dose is due now."""
 
     late: int = 0
     due: int = 0
@@ -206,7 +200,7 @@ class CensusModel(QAbstractTableModel):
             return ""
         parts = []
         if doses.late:
-            parts.append(_("⚠ {n} late").format(n=doses.late))
+            parts.append(_("⚑ {n} late").format(n=doses.late))
         if doses.due:
             parts.append(_("● {n} due").format(n=doses.due))
         return " · ".join(parts)

@@ -24,7 +24,6 @@ from continuity.ui import mar_access
 from continuity.ui.census_model import (
     COL_ALLERGY,
     COL_NAME,
-    COL_STATUS,
     COL_WARD,
     PATIENT_ID_ROLE,
     CensusFilter,
@@ -95,15 +94,13 @@ class CensusPage(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(28)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(COL_ALLERGY, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(COL_ALLERGY, 200)
-        header.setSectionResizeMode(COL_STATUS, QHeaderView.ResizeMode.ResizeToContents)
+        # The name is never cut; the allergy list takes what is left (full list in its tooltip).
+        header.setSectionResizeMode(COL_ALLERGY, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
         hint = QLabel(
             _(
-                "Enter or double-click opens the chart. ⚠ allergy · ▲ high-alert "
-                "drug · ● dose due · ✚ downtime admission"
+                "Enter or double-click opens the chart. ⚠ allergy · ▲ high-alert drug · "
+                "⚑ dose late · ● dose due within the hour · ✚ downtime admission"
             )
         )
         hint.setProperty("role", "hint")

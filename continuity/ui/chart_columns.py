@@ -144,6 +144,17 @@ def appointment_status(status: str | None) -> str:
     return labels.get(status or "", status or "")
 
 
+def staff_text(participants: list) -> str:
+    """Names of the staff booked; the census documents names, the importer stores records
+    with a "name" (both are read, until the two agree)."""
+    names = []
+    for person in participants:
+        name = person if isinstance(person, str) else (person or {}).get("name")
+        if name:
+            names.append(str(name))
+    return ", ".join(names)
+
+
 def appointment_columns(
     patient_names: dict[str, str] | None = None,
 ) -> tuple[Column[Appointment], ...]:
@@ -162,10 +173,10 @@ def appointment_columns(
         Column(lambda: _("Room / place"), lambda a: a.location or ""),
         Column(
             lambda: _("What"),
-            lambda a: " — ".join(x for x in (a.service, a.description) if x),
+            lambda a: " — ".join(dict.fromkeys(x for x in (a.service, a.description) if x)),
             stretch=True,
         ),
-        Column(lambda: _("Staff"), lambda a: ", ".join(a.participants)),
+        Column(lambda: _("Staff"), lambda a: staff_text(a.participants)),
         Column(
             lambda: _("Status"),
             lambda a: appointment_status(a.status),

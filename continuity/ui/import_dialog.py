@@ -33,7 +33,7 @@ from continuity.core.i18n import _
 from continuity.core.roles import Permission
 from continuity.store.session import Session
 from continuity.ui.row_table import Column, RowTableModel, table_view
-from continuity.ui.style import DANGER, OK, set_role
+from continuity.ui.style import DANGER, OK, grow_to_fit, hold_dialog_size, set_role
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,8 @@ class ImportDialog(QDialog):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("Import a snapshot"))
-        self.setMinimumWidth(620)
         layout = QVBoxLayout(self)
+        hold_dialog_size(layout, 620)
         intro = QLabel(
             _(
                 "A snapshot replaces the previous one as a whole; if anything goes "
@@ -129,6 +129,7 @@ class ImportDialog(QDialog):
         if not text or not Path(text).exists():
             self.message.setText("⚠ " + _("Choose an existing folder or file."))
             self.message.show()
+            grow_to_fit(self)
             return
         self.accept()
 

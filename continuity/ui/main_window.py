@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
         #: What to show once the same person unlocks (e.g. a report that came while locked).
         self.after_unlock: list[Callable[[], Any]] = []
         self.import_flow: Any = None
+        self.print_flow: Any = None
         self._banner_timer = QTimer(self)
         self._banner_timer.setInterval(60_000)
         self._banner_timer.timeout.connect(self._tick)
@@ -110,6 +111,8 @@ class MainWindow(QMainWindow):
         self.idle.idle.connect(self.lock)
         self.census_page.patient_chosen.connect(self.open_chart)
         self.chart_page.back_requested.connect(self.show_census)
+        self.chart_page.changed.connect(self._entry_stored)
+        self.chart_page.problem.connect(self.warn)
         self.sections.currentChanged.connect(self._section_changed)
         back = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.chart_page)
         back.activated.connect(self.show_census)
@@ -151,6 +154,15 @@ class MainWindow(QMainWindow):
         self.sections.setTabText(SECTION_CHART, f"{patient.display_name} ({patient.label_id})")
         self.sections.setCurrentIndex(SECTION_CHART)
         self.chart_page.tabs.setFocus()
+
+    def admitted(self, patient_id: str) -> None:
+        """A downtime admission was stored: show the new patient's chart."""
+        self._entry_stored()
+        self.open_chart(patient_id)
+
+    def _entry_stored(self) -> None:
+        if self._usable():
+            self.census_page.refresh(self.session)
 
     def refresh_data(self) -> None:
         """Reload what the screens show (after an import or an entry)."""

@@ -1,27 +1,38 @@
-"""The electronic MAR as the screens use it, from the core's eMAR view (issue 5).
+"""Doses needing attention soon, per patient, for the census column, from the core's eMAR.
 
-Until that core module exists, the screens show no dose column and an eMAR tab that says so;
-nothing is computed here.
+The census shows, per patient, the doses late now (nothing recorded) and those due now or
+within the next hour. Both come from the core's eMAR states (`continuity.store.emar`); this
+module only counts them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
+from continuity.core.mar import CellState
+from continuity.core.timing import load_schedule_config
+from continuity.store import emar
 from continuity.store.session import Session
 from continuity.ui.census_model import DoseCounts
 
-
-def available() -> bool:
-    try:
-        import continuity.store.emar  # noqa: F401
-    except ImportError:
-        return False
-    return True
+SOON = timedelta(hours=1)
 
 
-def due_soon(session: Session, patient_ids: Iterable[str]) -> dict[str, DoseCounts] | None:
-    """Late and due doses in the next hour per patient; None when there is no eMAR yet."""
-    if not available():
-        return None
-    return {}
+def due_soon(session: Session, patient_ids: Iterable[str]) -> dict[str, DoseCounts]:
+    """Late doses, and those due now or within the hour, per patient."""
+    now = session.now()
+    cfg = load_schedule_config()
+    result: dict[str, DoseCounts] = {}
+    for patient_id in patient_ids:
+        late = due = 0
+        for row in emar.mar_for_patient(session, patient_id, cfg=cfg).rows:
+            for cell in row.cells:
+                if cell.state == CellState.LATE:
+                    late += 1
+                elif cell.state == CellState.DUE or (
+                    cell.state == CellState.FUTURE and cell.scheduled - now <= SOON
+                ):
+                    due += 1
+        result[patient_id] = DoseCounts(late=late, due=due)
+    return result

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QLayout, QSizePolicy, QSpacerItem, QWidget
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ MAR_TONES = {
     "given": Tone("#d7efd9", "#0b3d16", "✔"),
     "not_given": Tone("#e4e4e4", "#222222", "⊘"),
     "due": Tone("#ffe6a6", "#4a3200", "●"),
-    "late": Tone("#ffc58a", "#4a1e00", "⚠"),
+    "late": Tone("#ffc58a", "#4a1e00", "⚑"),
     "missed": Tone("#f7c9c9", "#5c0000", "✖"),
     "future": Tone("#ffffff", "#333333", "○"),
 }
@@ -97,3 +97,26 @@ def paint(widget: QWidget, tone: Tone, *, border: bool = True, padding: int = 6)
     """Colour a label or frame with a tone (its text says the same thing)."""
     rule = f"border: 2px solid {tone.foreground};" if border else "border: 0;"
     widget.setStyleSheet(f"{tone.css()} {rule} padding: {padding}px;")
+
+
+def hold_dialog_size(layout: QLayout, width: int) -> None:
+    """A dialog never smaller than its content, and at least `width` wide.
+
+    `QDialog.setMinimumWidth` alone stops the layout from setting the minimum height, and the
+    form is then squeezed (fields drawn over each other) when a warning or a row appears.
+    """
+    layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+    layout.addItem(QSpacerItem(width, 0, QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Minimum))
+
+
+def grow_to_fit(dialog: QWidget) -> None:
+    """Make a shown dialog tall enough for its wrapped texts at its current width.
+
+    Layouts do not pass a wrapped label's height-for-width up to a top-level window, so a
+    warning that wraps onto three lines would otherwise squeeze the fields above it.
+    """
+    needed = dialog.heightForWidth(dialog.width())
+    if needed > 0:
+        dialog.setMinimumHeight(needed)
+        if needed > dialog.height():
+            dialog.resize(dialog.width(), needed)

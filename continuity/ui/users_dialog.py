@@ -23,7 +23,7 @@ from continuity.store import users
 from continuity.store.session import Session
 from continuity.store.users import UserRow
 from continuity.ui.row_table import Column, RowTableModel, table_view
-from continuity.ui.style import NEUTRAL, WARN, set_role
+from continuity.ui.style import NEUTRAL, WARN, grow_to_fit, hold_dialog_size, set_role
 
 USER_LOGIN, USER_NAME, USER_ROLE, USER_PRO_ID, USER_STATE = range(5)
 
@@ -55,8 +55,8 @@ class _Form(QDialog):
     def __init__(self, title: str, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.setMinimumWidth(460)
         self.layout_ = QVBoxLayout(self)
+        hold_dialog_size(self.layout_, 460)
         self.form = QFormLayout()
         self.layout_.addLayout(self.form)
         self.message = QLabel()
@@ -85,6 +85,7 @@ class _Form(QDialog):
         except UserError as exc:
             self.message.setText("⚠ " + exc.message)
             self.message.show()
+            grow_to_fit(self)
             return
         self.accept()
 

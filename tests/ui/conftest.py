@@ -9,15 +9,18 @@ unknown allergy status), orders with real FHIR timings, appointments and vital s
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
-from continuity.core.clock import to_utc_iso
+from continuity.core.clock import FixedClock, to_utc_iso
 from continuity.core.timing import parse_timing
+from continuity.store.cache import create_cache, login
 from continuity.ui.main_window import MainWindow
-from tests.conftest import ADMIN_PASSWORD, NURSE_PASSWORD, PHARMACIST_PASSWORD, CacheFixture
+from tests.conftest import ADMIN_PASSWORD, NURSE_PASSWORD, PHARMACIST_PASSWORD
 
 AS_OF = datetime(2026, 11, 28, 7, 0, tzinfo=UTC)  # 08:00 in Paris; the clock says 10:00 Paris
 
@@ -159,15 +162,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @dataclass
 class Ward:
-    cache: CacheFixture
-
-    @property
-    def path(self):
-        return self.cache.path
-
-    @property
-    def clock(self):
-        return self.cache.clock
+    path: Path
+    clock: FixedClock
 
 
 def write_ward(session) -> None:
@@ -246,12 +242,47 @@ def write_ward(session) -> None:
         )
 
 
+NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)  # 10:00 in Paris
+
+
+@pytest.fixture(scope="session")
+def ward_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ward cache, built once (set-up costs fsyncs); each test works on its own copy."""
+    from continuity.store import key_slots, users
+
+    folder = tmp_path_factory.mktemp("ward-template")
+    path = folder / "ward.db"
+    clock = FixedClock(NOW)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(key_slots, "DEFAULT_SCRYPT", {"n": 2**12, "r": 8, "p": 1})
+        create_cache(
+            path,
+            device_name="SAGESSE-3A-PC1",
+            admin_login="admin",
+            admin_password=ADMIN_PASSWORD,
+            admin_display_name="Alice Admin",
+            site_name="Clinique Test",
+            clock=clock,
+        )
+        with login(path, "admin", ADMIN_PASSWORD, clock=clock) as session:
+            users.add_user(session, "nurse", "Nadia Infirmière", "nurse", NURSE_PASSWORD)
+            users.add_user(
+                session,
+                "pharma",
+                "Paul Pharmacien",
+                "pharmacist",
+                PHARMACIST_PASSWORD,
+                "10101234567",
+            )
+            write_ward(session)
+    return path
+
+
 @pytest.fixture
-def ward(cache: CacheFixture) -> Ward:
-    cache.clock.set(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
-    with cache.login("admin") as session:
-        write_ward(session)
-    return Ward(cache)
+def ward(ward_template: Path, tmp_path: Path) -> Ward:
+    for source in ward_template.parent.glob("ward.db*"):
+        shutil.copy2(source, tmp_path / source.name)
+    return Ward(tmp_path / "ward.db", FixedClock(NOW))
 
 
 @pytest.fixture

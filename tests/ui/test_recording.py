@@ -1,0 +1,160 @@
+"""A nurse records care from the chart: the eMAR cell changes once the entry is stored."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import Qt
+
+from continuity.store import entries
+from continuity.ui.dose_dialog import DoseDialog
+from tests.conftest import PHARMACIST_PASSWORD
+from tests.ui.conftest import log_in
+
+EIGHT = datetime(2026, 11, 28, 7, 0, tzinfo=UTC)  # 08:00 in Paris
+
+
+def _cell(window, drug: str, moment: datetime):
+    model = window.chart_page.mar_view.model
+    row = next(i for i, r in enumerate(model.rows) if r.drug == drug)
+    return model.index(row, model.column_of(moment))
+
+
+def _click(qtbot, window, index) -> DoseDialog:
+    table = window.chart_page.mar_view.table
+    qtbot.mouseClick(
+        table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(index).center()
+    )
+    dialog = window.chart_page.dialog
+    assert isinstance(dialog, DoseDialog) and dialog.isVisible()
+    return dialog
+
+
+def _save(qtbot, dialog) -> None:
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+
+
+def test_a_nurse_records_a_dose_from_the_emar_and_the_cell_turns_given(qtbot, window):
+    log_in(qtbot, window, "nurse")
+    window.open_chart("pat-1")
+    index = _cell(window, "Paracétamol 1 g cp", EIGHT)
+    assert "En retard" in index.data()
+    dialog = _click(qtbot, window, index)
+    assert dialog.dose_value.text() == "1" and dialog.dose_unit.text() == "g"
+    assert dialog.route.text() == "orale"
+    assert "LEFÈVRE" in dialog.findChild(type(window.chart_page.banner.name), "patient_name").text()
+    _save(qtbot, dialog)
+    assert not dialog.isVisible()
+    index = _cell(window, "Paracétamol 1 g cp", EIGHT)
+    assert index.data().startswith("✔ Donné 10:00")
+    stored = entries.list_entries(window.session, "pat-1")
+    assert [(e.kind, e.payload["status"], e.author) for e in stored] == [("dose", "given", "nurse")]
+
+
+def test_a_high_alert_dose_needs_a_second_person_with_their_password(qtbot, window):
+    log_in(qtbot, window, "nurse")
+    window.open_chart("pat-1")
+    dialog = _click(qtbot, window, _cell(window, "Insuline glargine", EIGHT))
+    assert dialog.witness_box.isVisible()
+    _save(qtbot, dialog)
+    assert dialog.isVisible()
+    assert "témoin" in dialog.error.text().lower() or "seconde personne" in dialog.error.text()
+    qtbot.keyClicks(dialog.witness_login, "pharma")
+    qtbot.keyClicks(dialog.witness_password, PHARMACIST_PASSWORD)
+    _save(qtbot, dialog)
+    assert not dialog.isVisible()
+    (entry,) = entries.list_entries(window.session, "pat-1")
+    assert entry.witness == "pharma"
+    assert _cell(window, "Insuline glargine", EIGHT).data().startswith("✔")
+
+
+def test_a_dose_far_from_its_time_asks_for_confirmation_in_the_dialog(qtbot, window, ward):
+    log_in(qtbot, window, "nurse")
+    ward.clock.advance(minutes=30)  # 10:30: the 08:00 dose is now missed
+    window.open_chart("pat-1")
+    index = _cell(window, "Paracétamol 1 g cp", EIGHT)
+    assert "Manqué" in index.data()
+    dialog = _click(qtbot, window, index)
+    _save(qtbot, dialog)
+    assert dialog.isVisible() and dialog.warning.isVisible()
+    assert "08:00" in dialog.warning.text()
+    assert entries.list_entries(window.session, "pat-1") == []
+    assert dialog.save_button.text() == "Confirmer et enregistrer"
+    _save(qtbot, dialog)
+    assert not dialog.isVisible()
+    (entry,) = entries.list_entries(window.session, "pat-1")
+    assert [c["check"] for c in entry.confirmations] == ["far_from_schedule"]
+
+
+def test_a_dose_not_given_says_why(qtbot, window):
+    log_in(qtbot, window, "nurse")
+    window.open_chart("pat-1")
+    dialog = _click(qtbot, window, _cell(window, "Paracétamol 1 g cp", EIGHT))
+    qtbot.mouseClick(dialog.not_given_radio, Qt.MouseButton.LeftButton)
+    assert dialog.reason_combo.isVisible() and not dialog.dose_value.isVisible()
+    dialog.reason_combo.setCurrentIndex(dialog.reason_combo.findData("refused"))
+    _save(qtbot, dialog)
+    assert _cell(window, "Paracétamol 1 g cp", EIGHT).data().startswith("⊘ Non donné")
+
+
+def test_the_idle_lock_discards_an_open_dose_dialog_without_writing(qtbot, window, ward):
+    log_in(qtbot, window, "nurse")
+    window.open_chart("pat-1")
+    dialog = _click(qtbot, window, _cell(window, "Paracétamol 1 g cp", EIGHT))
+    dialog.comment.setPlainText("half typed")
+    ward.clock.advance(minutes=6)
+    window.idle.check()
+    assert window.stack.currentWidget() is window.lock_page
+    assert window.chart_page.dialog is None
+    assert entries.list_entries(window.session, "pat-1") == []
+
+
+def test_vital_signs_typed_in_the_dialog_appear_in_the_chart(qtbot, window):
+    log_in(qtbot, window, "nurse")
+    window.open_chart("pat-2")
+    dialog = window.chart_page.record("vitals")
+    qtbot.keyClicks(dialog.values["hr"], "112")
+    qtbot.keyClicks(dialog.values["temp"], "38,4")
+    _save(qtbot, dialog)
+    assert not dialog.isVisible()
+    model = window.chart_page.vitals_model
+    assert model.rowCount() == 1
+    text = model.index(0, 1).data()
+    assert "112" in text and "38,4" in text and "▲" in text
+
+
+def test_a_downtime_admission_gets_a_temporary_id_and_shows_in_the_census(qtbot, window):
+    from continuity.ui import entry_menu
+
+    log_in(qtbot, window, "nurse")
+    dialog = entry_menu.admit(window)
+    qtbot.keyClicks(dialog.family, "Inconnu")
+    dialog.ward.setCurrentText("Médecine")
+    _save(qtbot, dialog)
+    assert not dialog.isVisible()
+    patient = window.chart_page.patient
+    assert patient is not None and patient.temporary
+    assert "✚" in window.chart_page.banner.flags.text()
+    statuses = [
+        window.census_page.model.rows[i].patient.temporary
+        for i in range(window.census_page.model.rowCount())
+    ]
+    assert statuses.count(True) == 1
+
+
+def test_a_nurse_corrects_her_dose_and_both_entries_stay_listed(qtbot, window):
+    log_in(qtbot, window, "nurse")
+    window.open_chart("pat-1")
+    _save(qtbot, _click(qtbot, window, _cell(window, "Paracétamol 1 g cp", EIGHT)))
+    dialog = _click(qtbot, window, _cell(window, "Paracétamol 1 g cp", EIGHT))
+    assert dialog.replacing is not None
+    dialog.dose_value.clear()
+    qtbot.keyClicks(dialog.dose_value, "0,5")
+    qtbot.keyClicks(dialog.dose_change_reason, "half tablet")
+    qtbot.keyClicks(dialog.reason_edit, "wrong amount typed")
+    _save(qtbot, dialog)
+    assert not dialog.isVisible()
+    view = window.chart_page.entries_view
+    assert view.model.rowCount() == 2
+    states = [view.model.index(r, 6).data() for r in range(2)]
+    assert any("CORRIGÉE" in s or "CORRECTED" in s for s in states)
