@@ -28,6 +28,7 @@ from itertools import combinations
 from continuity.core.clock import format_local, from_iso
 from continuity.core.i18n import _
 from continuity.core.identity import Person, match
+from continuity.core.text import fold
 from continuity.reconcile.merge_index import MergeIndex, Seen
 
 FUTURE_TOLERANCE = timedelta(minutes=10)
@@ -206,8 +207,10 @@ def _same_person_twice(index: MergeIndex) -> list[Conflict]:
                     )
                 )
                 break
+    latest.sort(key=lambda x: x[0])
     out = []
-    for (id_a, a, pa), (id_b, b, pb) in combinations(sorted(latest, key=lambda x: x[0]), 2):
+    for i, j in _candidate_pairs([person for _t, _s, person in latest]):
+        (id_a, a, pa), (id_b, b, pb) = latest[i], latest[j]
         if a.device_id == b.device_id or id_a == id_b:
             continue
         result = match(pa, pb)
@@ -218,6 +221,23 @@ def _same_person_twice(index: MergeIndex) -> list[Conflict]:
         ).format(a=id_a, b=id_b)
         out.append(_make("temporary_patient", [a.uuid, b.uuid], detail, blocking=False))
     return out
+
+
+def _candidate_pairs(people: list[Person]) -> list[tuple[int, int]]:
+    """Pairs worth comparing: the same birth date, or names starting alike (family or given,
+    as they may be swapped). Comparing every pair would grow with the square of admissions."""
+    buckets: dict[tuple[str, object], list[int]] = defaultdict(list)
+    for i, person in enumerate(people):
+        keys: set[tuple[str, object]] = {
+            ("n", fold(person.family)[:1]),
+            ("n", fold(person.given)[:1]),
+        }
+        if person.birth_date is not None:
+            keys.add(("b", person.birth_date))
+        for key in keys:
+            buckets[key].append(i)
+    pairs = {pair for members in buckets.values() for pair in combinations(members, 2)}
+    return sorted(pairs)
 
 
 def clock_anomalies(index: MergeIndex, device_names: dict[str, str]) -> list[Conflict]:

@@ -18,6 +18,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import (
     KeepTogether,
     Paragraph,
@@ -275,7 +276,7 @@ def _table(
     return table
 
 
-def review_pdf(data: ReviewData, *, max_conflicts: int = 2000) -> bytes:
+def review_pdf(data: ReviewData, *, max_conflicts: int = 1000) -> bytes:
     """The report as PDF bytes (the caller writes them where the merge's output goes)."""
     st = _styles()
     width = A4[0] - 30 * mm
@@ -320,8 +321,9 @@ def review_pdf(data: ReviewData, *, max_conflicts: int = 2000) -> bytes:
     story.append(Paragraph(_esc(_("Conflicts ({n})").format(n=len(data.conflicts))), st["h"]))
     if not data.conflicts:
         story.append(Paragraph(_esc(_("None.")), st["p"]))
-    for conflict in data.conflicts[:max_conflicts]:
-        story.append(_conflict_block(conflict, data, st, width))
+    shown = data.conflicts[:max_conflicts]
+    for start in range(0, len(shown), _CONFLICTS_PER_TABLE):
+        story.append(_conflict_table(data, shown[start : start + _CONFLICTS_PER_TABLE], width))
     if len(data.conflicts) > max_conflicts:
         story.append(
             Paragraph(
@@ -398,44 +400,64 @@ def review_pdf(data: ReviewData, *, max_conflicts: int = 2000) -> bytes:
     return buffer.getvalue()
 
 
-def _conflict_block(
-    conflict: Conflict, data: ReviewData, st: dict[str, ParagraphStyle], width: float
-) -> KeepTogether:
-    flag = _("blocking") if conflict.blocking else _("for information")
-    title = f"{conflict.id} — {conflict_label(conflict.kind)} ({flag})"
-    rows = [
-        [
-            _("laptop / seq."),
-            _("patient"),
-            _("clinical time"),
-            _("recorded time"),
-            _("author"),
-            _("what"),
-        ]
+#: Conflicts per table: ReportLab's span handling grows with the square of a table's spans.
+_CONFLICTS_PER_TABLE = 25
+
+
+def _wrapped(text: object, width: float, font: str, size: float, max_lines: int = 4) -> str:
+    """Text broken to a column's width (plain strings draw several times faster than
+    Paragraphs, which matters with a thousand conflicts)."""
+    lines = simpleSplit(str(text or ""), font, size, width - 4)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1] + " …"
+    return "\n".join(lines)
+
+
+def _conflict_table(data: ReviewData, conflicts: list[Conflict], width: float) -> Table:
+    """Every conflict: a heading line (id, kind, blocking or not, what it is about), then one
+    line per side: laptop and sequence, patient, times, author, what was recorded."""
+    from continuity.printing.fonts import BOLD, REGULAR
+
+    size = 7
+    fractions = (0.15, 0.21, 0.12, 0.12, 0.13, 0.27)
+    widths = [f * width for f in fractions]
+    rows: list[list[str]] = [
+        [_("laptop / seq."), _("patient"), _("clinical time"), _("recorded time"), _("author"),
+         _("what")]
+    ]  # fmt: skip
+    commands: list[tuple] = [
+        ("FONT", (0, 0), (-1, -1), REGULAR, size, size * 1.2),
+        ("FONT", (0, 0), (-1, 0), BOLD, size, size * 1.2),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.85, 0.85, 0.85)),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
     ]
-    for entry_uuid in conflict.uuids:
-        side = data.sides.get(entry_uuid)
-        if side is None:
-            rows.append(["", "", "", "", "", entry_uuid])
-            continue
-        rows.append(
-            [
-                f"{side.device} / {side.seq}",
-                side.patient,
-                side.clinical,
-                side.recorded,
-                side.author,
-                side.summary,
-            ]
-        )
-    return KeepTogether(
-        [
-            Paragraph(_esc(title), st["bold"]),
-            Paragraph(_esc(conflict.detail), st["p"]),
-            _table(rows, [w * width for w in (0.16, 0.2, 0.13, 0.13, 0.12, 0.26)], st["cell"]),
-            Spacer(1, 3 * mm),
+    for conflict in conflicts:
+        flag = _("blocking") if conflict.blocking else _("for information")
+        title = f"{conflict.id} — {conflict_label(conflict.kind)} ({flag}). {conflict.detail}"
+        at = len(rows)
+        rows.append([_wrapped(title, width, BOLD, size, 3), "", "", "", "", ""])
+        commands += [
+            ("SPAN", (0, at), (-1, at)),
+            ("FONT", (0, at), (-1, at), BOLD, size, size * 1.2),
+            ("BACKGROUND", (0, at), (-1, at), colors.Color(0.93, 0.93, 0.93)),
         ]
-    )
+        for entry_uuid in conflict.uuids:
+            side = data.sides.get(entry_uuid)
+            if side is None:
+                rows.append(["", "", "", "", "", entry_uuid])
+                continue
+            cells = [f"{side.device} / {side.seq}", side.patient, side.clinical, side.recorded,
+                     side.author, side.summary]  # fmt: skip
+            rows.append([_wrapped(c, w, REGULAR, size) for c, w in zip(cells, widths, strict=True)])
+    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table.setStyle(TableStyle(commands))
+    return table
 
 
 def _page_number(canvas, doc) -> None:
