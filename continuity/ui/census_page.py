@@ -120,8 +120,9 @@ class CensusPage(QWidget):
         self.setTabOrder(self.search_edit, self.table)
 
     def refresh(self, session: Session) -> None:
-        """Reload from the cache, keeping the ward chosen and the search typed."""
+        """Reload from the cache, keeping the ward chosen, the search typed and the row."""
         current_ward = self.proxy.ward
+        current = self.table.currentIndex().data(PATIENT_ID_ROLE)
         self.model.set_rows(load_rows(session))
         wards = sorted({r.patient.ward for r in self.model.rows if r.patient.ward})
         self.ward_combo.blockSignals(True)
@@ -134,6 +135,17 @@ class CensusPage(QWidget):
         self.ward_combo.blockSignals(False)
         self.proxy.set_ward(self.ward_combo.currentData())
         self._update_count()
+        if current:
+            self.select(current)
+
+    def select(self, patient_id: str) -> None:
+        """Put the cursor on a patient's row (coming back from their chart)."""
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, COL_NAME)
+            if index.data(PATIENT_ID_ROLE) == patient_id:
+                self.table.setCurrentIndex(index)
+                self.table.scrollTo(index)
+                return
 
     def clear(self) -> None:
         """Forget every patient (lock, change of user)."""
@@ -157,7 +169,7 @@ class CensusPage(QWidget):
 
     def _update_count(self, *_args: object) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        self.count_label.setText(_("{shown} of {total} patients").format(shown=shown, total=total))
+        self.count_label.setText(_("{shown} / {total} patients").format(shown=shown, total=total))
 
     def _focus_table(self) -> None:
         self.table.setFocus()

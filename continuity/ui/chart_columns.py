@@ -63,7 +63,8 @@ def order_tone(order: Order, now: datetime) -> Tone | None:
 
 def drug_text(order: Order) -> str:
     mark = "▲ " if order.high_alert else ""
-    form = f" ({order.form})" if order.form else ""
+    shown = order.form and order.form.lower() not in order.drug.lower()
+    form = f" ({order.form})" if shown else ""
     return f"{mark}{order.drug}{form}"
 
 
@@ -81,6 +82,7 @@ def order_columns(now: datetime) -> tuple[Column[Order], ...]:
             tooltip=lambda o: (
                 _("High-alert drug: a second person checks and signs") if o.high_alert else None
             ),
+            stretch=True,
         ),
         Column(lambda: _("Dose"), lambda o: o.dose_text),
         Column(lambda: _("Route"), lambda o: o.route or ""),

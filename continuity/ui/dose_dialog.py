@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from continuity.core.entries import GIVEN, NOT_GIVEN, NOT_GIVEN_REASONS
+from continuity.core.errors import BadInput
 from continuity.core.i18n import _
 from continuity.store import entries
 from continuity.store.census import Order, Patient
@@ -230,6 +231,37 @@ class DoseDialog(EntryDialog):
 
     def correction_extras(self) -> dict[str, Any]:
         return self._witness()
+
+    def submit(self, confirm: bool) -> StoredEntry:
+        """`correct_entry(session, uuid, reason, **changes)` names the correction's reason
+        `reason`, the same name as a not-given dose's reason code, so that code cannot be
+        passed as a change. An unchanged code is left out (the core keeps the earlier one);
+        a changed one is refused in words rather than crashing."""
+        if self.replacing is not None and not self.given_radio.isChecked():
+            earlier = self.replacing.payload
+            if (
+                earlier.get("status") != NOT_GIVEN
+                or earlier.get("reason") != self.reason_combo.currentData()
+            ):
+                raise BadInput(
+                    _(
+                        "To change why a dose was not given, withdraw the entry and "
+                        "record the dose again."
+                    )
+                )
+            fields = self.fields()
+            fields.pop("reason", None)
+            at = self.when()
+            if at is not None:
+                fields["at"] = at
+            return entries.correct_entry(
+                self.session,
+                self.replacing.uuid,
+                text_of(self.reason_edit) or "",
+                confirm=confirm,
+                **fields,
+            )
+        return super().submit(confirm)
 
     def save_text(self) -> str:
         return _("Save correction") if self.replacing is not None else _("Save dose")

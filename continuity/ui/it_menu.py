@@ -1,4 +1,8 @@
-"""The IT menu: import a snapshot, manage users, verify the audit log."""
+"""The IT menu: import a snapshot, manage users, export entries, verify the audit log.
+
+Merging packages from several laptops is done on IT's workstation with
+`continuity reconcile` (a command-line tool: it works on files, not on this laptop's cache).
+"""
 
 from __future__ import annotations
 
@@ -29,6 +33,15 @@ def build(window: MainWindow, session: Session) -> None:
     if session.can(Permission.MANAGE_USERS):
         window.add_action(
             menu, _("Users…"), lambda: UsersDialog(session, window).open(), name="action_users"
+        )
+    if session.can(Permission.EXPORT_ENTRIES):
+        from continuity.ui.export_dialog import ask_export
+
+        window.add_action(
+            menu,
+            _("Export entries for reconciliation…"),
+            lambda: ask_export(window),
+            name="action_export",
         )
     if session.can(Permission.VERIFY_AUDIT):
         window.add_action(

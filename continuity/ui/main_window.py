@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         self.after_unlock: list[Callable[[], Any]] = []
         self.import_flow: Any = None
         self.print_flow: Any = None
+        self.export_flow: Any = None
         self._banner_timer = QTimer(self)
         self._banner_timer.setInterval(60_000)
         self._banner_timer.timeout.connect(self._tick)
@@ -177,7 +178,11 @@ class MainWindow(QMainWindow):
             self.chart_page.show_patient(self.session, self.chart_page.patient.id)
 
     def _section_changed(self, index: int) -> None:
-        if index == SECTION_CENSUS:
+        """Back on the census: fresh dose counts (time has passed), cursor on the patient."""
+        if index == SECTION_CENSUS and self._usable():
+            self.call(lambda: self.census_page.refresh(self.session))
+            if self.chart_page.patient is not None:
+                self.census_page.select(self.chart_page.patient.id)
             self.census_page.table.setFocus()
 
     def _usable(self) -> bool:
@@ -198,18 +203,22 @@ class MainWindow(QMainWindow):
         self._start(session)
         return True
 
-    def _emergency_access(self) -> None:
+    def _emergency_access(self) -> RecoveryDialog:
         dialog = RecoveryDialog(self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
+        dialog.accepted.connect(lambda: self.log_in_with_recovery(dialog.recovery_key()))
+        dialog.open()
+        return dialog
+
+    def log_in_with_recovery(self, recovery_key: str) -> bool:
+        """Break-glass: the core logs it loudly and allows only setting up named users."""
         try:
-            session = cache.login_with_recovery(
-                self.db_path, dialog.recovery_key(), clock=self.clock
-            )
+            with _busy_cursor():
+                session = cache.login_with_recovery(self.db_path, recovery_key, clock=self.clock)
         except UserError as exc:
             self.login_page.show_error(exc.message)
-            return
+            return False
         self._start(session)
+        return True
 
     def _start(self, session: Session) -> None:
         if self.session is not None:

@@ -164,6 +164,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 class Ward:
     path: Path
     clock: FixedClock
+    recovery_key: str = ""
 
 
 def write_ward(session) -> None:
@@ -246,7 +247,7 @@ NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)  # 10:00 in Paris
 
 
 @pytest.fixture(scope="session")
-def ward_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def ward_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """The ward cache, built once (set-up costs fsyncs); each test works on its own copy."""
     from continuity.store import key_slots, users
 
@@ -255,7 +256,7 @@ def ward_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     clock = FixedClock(NOW)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(key_slots, "DEFAULT_SCRYPT", {"n": 2**12, "r": 8, "p": 1})
-        create_cache(
+        recovery = create_cache(
             path,
             device_name="SAGESSE-3A-PC1",
             admin_login="admin",
@@ -275,14 +276,15 @@ def ward_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 "10101234567",
             )
             write_ward(session)
-    return path
+    return path, recovery
 
 
 @pytest.fixture
-def ward(ward_template: Path, tmp_path: Path) -> Ward:
-    for source in ward_template.parent.glob("ward.db*"):
+def ward(ward_template: tuple[Path, str], tmp_path: Path) -> Ward:
+    template, recovery = ward_template
+    for source in template.parent.glob("ward.db*"):
         shutil.copy2(source, tmp_path / source.name)
-    return Ward(tmp_path / "ward.db", FixedClock(NOW))
+    return Ward(tmp_path / "ward.db", FixedClock(NOW), recovery)
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ def _report(qtbot, window) -> ImportReportDialog:
 
 
 def test_it_imports_a_snapshot_through_the_dialog_and_sees_the_report(
-    qtbot, window, snapshot_folder
+    qtbot, qtmodeltester, window, snapshot_folder
 ):
     log_in(qtbot, window, "admin")
     dialog = it_menu.ask_import(window)
@@ -47,6 +47,7 @@ def test_it_imports_a_snapshot_through_the_dialog_and_sees_the_report(
         report.counts.rows[i].kind: report.counts.rows[i] for i in range(report.counts.rowCount())
     }
     assert kinds["Patient"].imported == 6
+    qtmodeltester.check(report.counts)
     assert window.jobs.wait()
     assert len(census.list_patients(window.session)) == 6
     assert window.census_page.model.rowCount() == 6

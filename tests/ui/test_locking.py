@@ -71,3 +71,26 @@ def test_another_user_logs_in_at_the_lock_screen_and_starts_afresh(qtbot, window
     assert window.session.user.login == "pharma"
     assert window.chart_page.patient is None
     assert "Paul Pharmacien" in window.banner.user.text()
+
+
+def test_it_sets_the_idle_minutes_in_the_settings(qtbot, window, ward):
+    from continuity.store.cache import login
+    from tests.conftest import ADMIN_PASSWORD
+
+    with login(ward.path, "admin", ADMIN_PASSWORD, clock=ward.clock) as admin:
+        with admin.transaction() as conn:
+            conn.execute("INSERT INTO settings (key, value) VALUES ('idle_lock_minutes', '2')")
+    log_in(qtbot, window, "nurse")
+    ward.clock.advance(minutes=2)
+    window.idle.check()
+    assert window.stack.currentWidget() is window.lock_page
+
+
+def test_nothing_of_the_patient_is_readable_on_the_lock_screen(qtbot, window):
+    log_in(qtbot, window, "nurse")
+    window.open_chart("pat-1")
+    window.lock()
+    assert window.stack.currentWidget() is window.lock_page
+    texts = _visible_texts(window)
+    for secret in ("LEFÈVRE", "IPP0001", "Pénicilline", "Paracétamol"):
+        assert secret not in texts

@@ -80,15 +80,34 @@ def test_allergy_states_are_told_apart_in_words_not_only_colour(qtbot, window):
     assert all(page.proxy.index(r, COL_STATUS).data() == "" for r in range(4))
 
 
-def test_every_census_model_passes_the_model_tester(qtbot, qtmodeltester, window):
+def test_every_item_model_passes_the_model_tester(qtbot, qtmodeltester, window):
+    from continuity.store import entries
+    from continuity.ui.audit_dialog import AuditDialog
+    from continuity.ui.users_dialog import UsersDialog
+
     log_in(qtbot, window, "nurse")
     qtmodeltester.check(window.census_page.model)
     qtmodeltester.check(window.census_page.proxy)
+    entries.record_note(window.session, patient_id="pat-1", text="Bonne nuit.")
+    entries.record_vitals(window.session, patient_id="pat-1", hr="88")
     window.open_chart("pat-1")
-    qtmodeltester.check(window.chart_page.orders_model)
-    qtmodeltester.check(window.chart_page.obs_model)
+    chart = window.chart_page
+    for model in (
+        chart.mar_view.model,
+        chart.orders_model,
+        chart.obs_model,
+        chart.notes_model,
+        chart.vitals_model,
+        chart.entries_view.model,
+    ):
+        assert model.rowCount() > 0
+        qtmodeltester.check(model)
     window.open_chart("pat-4")
-    qtmodeltester.check(window.chart_page.appt_model)
+    qtmodeltester.check(chart.appt_model)
     window.show_schedules()
     qtmodeltester.check(window.schedules_page.model)
     assert window.schedules_page.model.rowCount() == 2
+    window.log_out()
+    log_in(qtbot, window, "admin")
+    qtmodeltester.check(UsersDialog(window.session, window).model)
+    qtmodeltester.check(AuditDialog(window.session, window).model)

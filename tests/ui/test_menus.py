@@ -65,3 +65,18 @@ def test_it_adds_a_nurse_through_the_users_dialog(qtbot, window, ward):
     assert form.result() == form.DialogCode.Accepted
     logins = {row.user.login for row in users.list_users(window.session)}
     assert "lea.roux" in logins
+
+
+def test_emergency_access_shows_no_patient_and_only_it_tools(qtbot, window, ward):
+    assert window.log_in_with_recovery(ward.recovery_key)
+    assert window.emergency_page.isVisible()
+    assert not window.sections.isVisible()
+    assert {"action_users", "action_audit"} <= _action_names(window)
+    assert not {"action_import", "action_search", "action_print_mar"} & _action_names(window)
+    assert window.census_page.model.rowCount() == 0
+
+
+def test_a_wrong_recovery_key_is_refused(qtbot, window):
+    assert not window.log_in_with_recovery("AAAA-BBBB-CCCC-DDDD")
+    assert window.session is None
+    assert window.login_page.message.isVisible()

@@ -158,3 +158,16 @@ def test_a_nurse_corrects_her_dose_and_both_entries_stay_listed(qtbot, window):
     assert view.model.rowCount() == 2
     states = [view.model.index(r, 6).data() for r in range(2)]
     assert any("CORRIGÉE" in s or "CORRECTED" in s for s in states)
+
+
+def test_changing_a_given_dose_to_not_given_says_to_withdraw_it(qtbot, window):
+    log_in(qtbot, window, "nurse")
+    window.open_chart("pat-1")
+    _save(qtbot, _click(qtbot, window, _cell(window, "Paracétamol 1 g cp", EIGHT)))
+    dialog = _click(qtbot, window, _cell(window, "Paracétamol 1 g cp", EIGHT))
+    qtbot.mouseClick(dialog.not_given_radio, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(dialog.reason_edit, "wrong patient")
+    _save(qtbot, dialog)
+    assert dialog.isVisible()
+    assert "retirez" in dialog.error.text().lower()
+    assert len(entries.list_entries(window.session, "pat-1")) == 1
