@@ -126,6 +126,7 @@ def list_entries(
     *,
     kinds: Sequence[str] | None = None,
     effective_only: bool = False,
+    since_time: datetime | None = None,
 ) -> list[StoredEntry]:
     """Entries in sequence order, each with its superseded state.
 
@@ -144,6 +145,9 @@ def list_entries(
     if kinds:
         sql += f" AND e.kind IN ({','.join('?' * len(kinds))})"
         params.extend(kinds)
+    if since_time is not None:  # by clinical time: what happened from then on
+        sql += " AND e.clinical_time >= ?"
+        params.append(to_utc_iso(since_time))
     found = [_from_row(r) for r in session.conn.execute(sql + " ORDER BY e.seq", params)]
     return [e for e in found if e.effective] if effective_only else found
 
