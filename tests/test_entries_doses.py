@@ -253,3 +253,12 @@ def test_a_dose_on_an_order_dropped_by_a_later_snapshot_asks_for_confirmation(wa
     with ward.login() as nurse, pytest.raises(NeedsConfirmation) as asked:
         give(nurse)
     assert asked.value.checks == ["order_absent"]
+
+
+def test_the_reason_a_dose_was_not_given_can_be_corrected(ward):
+    with ward.login("nurse") as nurse:
+        held = give(nurse, status="not_given", reason="refused")
+        fixed = entries.correct_entry(nurse, held.uuid, "mauvais motif coché", reason="held")
+    assert fixed.payload["reason"] == "held"
+    assert fixed.reason == "mauvais motif coché"
+    assert fixed.supersedes == held.uuid

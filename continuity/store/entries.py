@@ -347,6 +347,7 @@ def correct_entry(
     session: Session,
     uuid: str,
     reason: str,
+    /,
     *,
     confirm: bool = False,
     witness: str | None = None,
@@ -355,7 +356,8 @@ def correct_entry(
 ) -> StoredEntry:
     """A new entry of the same kind superseding `uuid`, re-validated and re-checked as if
     typed now; `changes` are the corrected fields (e.g. `dose_value=`, `patient_id=`, `at=`).
-    The earlier entry stays, marked superseded."""
+    The earlier entry stays, marked superseded. `reason` (the correction's) is positional-only,
+    so `reason=` among the changes is a not-given dose's own reason code."""
     target = existing_entry(session, uuid)
     _may_correct(session, target)
     why = correction_reason(reason)
