@@ -216,3 +216,25 @@ def entry_ids(resource: dict) -> list[str]:
 
 def merged_bundle(result) -> dict:
     return json.loads(Path(result.files["bundle"]).read_text(encoding="utf-8"))
+
+
+def repack(src: Path, dst: Path, change) -> None:
+    """Another package made from `src` with its entries passed through `change` (what a
+    tampered copy, or a laptop with a broken clock, would hand over)."""
+    import dataclasses
+    import uuid
+
+    from continuity.reconcile.package_contents import ContentsWriter, PackageContents, entry_line
+    from continuity.reconcile.package_format import open_package, seal
+
+    opened = open_package(src, PASSPHRASE)
+    contents = PackageContents(opened.payload, src.name)
+    rows = [change(dict(row)) for row in contents.entries()]
+    package_id = str(uuid.uuid4())
+    manifest = {k: v for k, v in contents.manifest.items() if k != "members"}
+    manifest["package_id"] = package_id
+    writer = ContentsWriter()
+    writer.add("entries.jsonl", b"".join(entry_line(r) for r in rows))
+    writer.add("context.json", json.dumps(contents.context()).encode("utf-8"))
+    header = dataclasses.replace(opened.header, package_id=package_id)
+    dst.write_bytes(seal(header, writer.finish(manifest), PASSPHRASE))

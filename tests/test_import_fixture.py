@@ -17,9 +17,9 @@ from continuity.core.clock import PARIS, from_iso
 from continuity.core.high_alert import is_high_alert, load_high_alert_list
 from continuity.core.text import fold
 from continuity.core.timing import ScheduleConfig, TimingSpec, expand_day
-from continuity.fhir.errors import SnapshotFormatError
+from continuity.fhir.errors import SnapshotFormatError, SnapshotRejected
 from continuity.fhir.importer import import_snapshot
-from tests.snapshot_fixtures import AS_OF, bundle_of, hospital, write_bulk
+from tests.snapshot_fixtures import AS_OF, IPP_SYSTEM, bundle_of, hospital, write_bulk
 
 
 def rows(session, sql: str, *args) -> list[dict]:
@@ -243,3 +243,55 @@ def test_folding_and_the_high_alert_list(tmp_path: Path):
     assert local.match("Vancomycine 1 g") == "vancomycine"
     assert local.match("x", "J01XA01") == "ATC:J01XA"
     assert local.match("Insuline") is None
+
+
+def test_references_in_every_form_resolve(cache, tmp_path):
+    resources = hospital()
+    orders = {o["id"]: o for o in resources["MedicationRequest"]}
+    orders["o-amox"]["subject"] = {
+        "reference": "https://ehr.example/fhir/Patient/p-jean/_history/3"
+    }
+    orders["o-stopped"]["subject"] = {
+        "type": "Patient",
+        "identifier": {"system": IPP_SYSTEM, "value": "8000124"},
+    }
+    orders["o-two-doses"]["requester"] = {"reference": "PractitionerRole/role-roux"}
+    orders["o-morph"]["requester"] = {
+        "reference": "Practitioner?identifier=http%3A%2F%2Frpps.fr%7C10009876543"
+    }
+    orders["o-enox"]["requester"] = {
+        "reference": "Practitioner/not-exported",
+        "display": "Dr Absent",
+    }
+    resources["PractitionerRole"] = [
+        {
+            "resourceType": "PractitionerRole",
+            "id": "role-roux",
+            "practitioner": {"reference": "Practitioner/dr-roux"},
+        }
+    ]
+    with cache.login("admin") as session:
+        report = import_snapshot(session, write_bulk(tmp_path / "w", resources))
+        assert not report.rejections
+        got = {
+            r["source_id"]: r
+            for r in rows(
+                session, "SELECT source_id, patient_id, prescriber_id, prescriber_name FROM orders"
+            )
+        }
+    assert got["o-amox"]["patient_id"] == "p-jean"
+    assert got["o-stopped"]["patient_id"] == "p-jean"
+    assert got["o-two-doses"]["prescriber_id"] == "dr-roux"
+    assert got["o-morph"]["prescriber_id"] == "dr-roux"  # percent-encoded conditional
+    # A practitioner the export did not include is kept as text, not an error.
+    assert (got["o-enox"]["prescriber_id"], got["o-enox"]["prescriber_name"]) == (None, "Dr Absent")
+
+
+def test_an_ambiguous_conditional_reference_is_rejected(cache, tmp_path):
+    resources = hospital()
+    twin = dict(resources["Location"][4], id="bed-104b-copy")  # same identifier 104-B
+    resources["Location"].append(twin)
+    with cache.login("admin") as session, pytest.raises(SnapshotRejected) as refused:
+        import_snapshot(session, write_bulk(tmp_path / "w", resources))
+    rejection = refused.value.report.rejections[0]
+    assert rejection.resource_id == "stay-2" and "matches 2 Location" in rejection.reason

@@ -24,6 +24,7 @@ from tests.reconcile_helpers import (
     give,
     laptop_from_fixture,
     merged_bundle,
+    repack,
     second_laptop,
     vitals,
 )
@@ -328,3 +329,38 @@ def test_merging_the_same_packages_twice_makes_the_same_bundle(pc1, pc2, tmp_pat
     assert one["entry"] == two["entry"]
     summary = json.loads(next((tmp_path / "out").glob("*/merge-summary.json")).read_text())
     assert summary["totals"]["in_bundle"] == 3
+
+
+def test_an_entry_altered_in_one_copy_and_odd_clocks_are_conflicts(pc1, pc2, tmp_path):
+    with pc1.login() as nurse:
+        dose = give(nurse)
+        admission = admit(nurse)
+    with pc2.login() as nurse:
+        note = entries.record_note(nurse, patient_id="pat-2", text="vu au bloc")
+        later = vitals(nurse, patient="pat-2")
+    original = pc1.export(tmp_path / "a.ccx").path
+
+    def tamper(row):
+        if row["uuid"] == dose.uuid:
+            row["payload"] = {**row["payload"], "dose_value": 10}
+        return row
+
+    repack(original, tmp_path / "a-copy.ccx", tamper)
+
+    def odd(row):
+        if row["uuid"] == note.uuid:  # a patient only laptop 1 knows, seen on laptop 2
+            row["patient_id"] = admission.patient_id
+        if row["uuid"] == later.uuid:  # clinical time two hours after it was typed
+            row["clinical_time"] = "2026-11-28T11:00:00Z"
+        return row
+
+    repack(pc2.export(tmp_path / "b.ccx").path, tmp_path / "b-odd.ccx", odd)
+
+    result = merge([original, tmp_path / "a-copy.ccx", tmp_path / "b-odd.ccx"], tmp_path / "out")
+
+    found = {(c.kind, tuple(c.uuids)) for c in result.conflicts}
+    assert ("altered", (dose.uuid,)) in found
+    assert ("clock", (later.uuid,)) in found
+    assert ("temporary_patient", (admission.uuid, note.uuid)) in found
+    held = result.files["held_back"].read_text("utf-8-sig")
+    assert dose.uuid in held and later.uuid in held

@@ -94,7 +94,9 @@ def run_export(args: argparse.Namespace) -> int:
         result = export_entries(
             session, args.out, passphrase, since_seq=args.since, all_entries=args.all
         )
-    counts = ", ".join(f"{kind} {n}" for kind, n in result.counts.items())
+    from continuity.core.entries import KIND_LABELS
+
+    counts = ", ".join(f"{_(KIND_LABELS.get(k, k))} {n}" for k, n in result.counts.items())
     print(
         _("{n} entries exported to {file} (sequence {first} to {last}): {counts}.").format(
             n=result.entry_count,

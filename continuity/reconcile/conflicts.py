@@ -224,19 +224,29 @@ def _same_person_twice(index: MergeIndex) -> list[Conflict]:
 
 
 def _candidate_pairs(people: list[Person]) -> list[tuple[int, int]]:
-    """Pairs worth comparing: the same birth date, or names starting alike (family or given,
-    as they may be swapped). Comparing every pair would grow with the square of admissions."""
-    buckets: dict[tuple[str, object], list[int]] = defaultdict(list)
+    """Pairs worth comparing, without comparing every pair (that grows with the square of
+    admissions): the same birth date (or day and month swapped, the commonest typing error);
+    or, when a birth date is unknown, names starting alike (family or given: they may be
+    swapped). Two known, different birth dates can only make a homonym, which is not shown."""
+    births: dict[object, list[int]] = defaultdict(list)
+    letters: dict[str, list[int]] = defaultdict(list)
+    unknown: dict[str, list[int]] = defaultdict(list)
     for i, person in enumerate(people):
-        keys: set[tuple[str, object]] = {
-            ("n", fold(person.family)[:1]),
-            ("n", fold(person.given)[:1]),
-        }
-        if person.birth_date is not None:
-            keys.add(("b", person.birth_date))
-        for key in keys:
-            buckets[key].append(i)
-    pairs = {pair for members in buckets.values() for pair in combinations(members, 2)}
+        for letter in {fold(person.family)[:1], fold(person.given)[:1]}:
+            letters[letter].append(i)
+            if person.birth_date is None:
+                unknown[letter].append(i)
+        born = person.birth_date
+        if born is not None:
+            births[born].append(i)
+            if born.day <= 12 and born.day != born.month:
+                births[date(born.year, born.day, born.month)].append(i)
+    pairs: set[tuple[int, int]] = set()
+    for members in births.values():
+        pairs.update(combinations(sorted(set(members)), 2))
+    for letter, vague in unknown.items():
+        for i in vague:
+            pairs.update((min(i, j), max(i, j)) for j in letters[letter] if j != i)
     return sorted(pairs)
 
 

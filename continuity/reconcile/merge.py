@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from continuity.core.clock import Clock, SystemClock, format_local, from_iso, local, to_utc_iso
 from continuity.core.errors import BadInput
@@ -224,7 +224,7 @@ def merge_packages(
         raise BadInput(_("{path} is not a folder.").format(path=out_dir))
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = out_dir / f".merge-{uuid_module.uuid4().hex[:12]}.partial"
-    tmp.mkdir()
+    tmp.mkdir(mode=0o700)
     try:
         result = _Merge(packages, mapping, central, set(accept), steps, clock).run(tmp)
         final = _final_folder(out_dir, clock)
@@ -250,11 +250,24 @@ def _final_folder(out_dir: Path, clock: Clock) -> Path:
     return candidate
 
 
+def _create(path: Path) -> BinaryIO:
+    """A new output file readable by its owner only: it names patients."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+
+
 def _write(path: Path, data: bytes) -> None:
-    with open(path, "wb") as stream:
+    with _create(path) as stream:
         stream.write(data)
         stream.flush()
         os.fsync(stream.fileno())
+
+
+def _file_sha256(path: Path) -> str:
+    sha = hashlib.sha256()
+    with open(path, "rb") as stream:
+        while chunk := stream.read(1 << 20):
+            sha.update(chunk)
+    return sha.hexdigest()
 
 
 class _Merge:
@@ -388,7 +401,7 @@ class _Merge:
         now = to_utc_iso(self.clock.now())
         held_rows: list[list[Any]] = []
         self.steps.report(self.done, self.total, _("Writing the FHIR bundle"))
-        with open(tmp / BUNDLE_FILE, "wb") as stream:
+        with _create(tmp / BUNDLE_FILE) as stream:
             bundle = BundleWriter(stream, timestamp=now, bundle_id=str(uuid_module.uuid4()))
             for package in self.packages:
                 for line in package.contents.entry_lines():
@@ -536,7 +549,7 @@ class _Merge:
         files = {}
         for name, path in result.files.items():
             if path.exists() and name != "summary":
-                files[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+                files[path.name] = _file_sha256(path)
         return {
             "merged_at": now,
             "packages": [p.__dict__ for p in result.packages],

@@ -422,10 +422,11 @@ def _conflict_table(data: ReviewData, conflicts: list[Conflict], width: float) -
     size = 7
     fractions = (0.15, 0.21, 0.12, 0.12, 0.13, 0.27)
     widths = [f * width for f in fractions]
+    titles = [_("laptop / seq."), _("patient"), _("clinical time"), _("recorded time"),
+              _("author"), _("what")]  # fmt: skip
     rows: list[list[str]] = [
-        [_("laptop / seq."), _("patient"), _("clinical time"), _("recorded time"), _("author"),
-         _("what")]
-    ]  # fmt: skip
+        [_wrapped(t, w, BOLD, size, 2) for t, w in zip(titles, widths, strict=True)]
+    ]
     commands: list[tuple] = [
         ("FONT", (0, 0), (-1, -1), REGULAR, size, size * 1.2),
         ("FONT", (0, 0), (-1, 0), BOLD, size, size * 1.2),

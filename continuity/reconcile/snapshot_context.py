@@ -67,18 +67,20 @@ def orders(session: Session, order_ids: Iterable[str]) -> dict[str, dict[str, An
     missing = set(wanted) - set(found)
     if missing:
         sql = (
-            f"SELECT order_id, patient_id, payload FROM ({EFFECTIVE_ENTRIES})"
+            f"SELECT order_id, patient_id, payload, clinical_time FROM ({EFFECTIVE_ENTRIES})"
             " WHERE kind = 'manual_order'"
         )
-        for order_id, patient_id, payload in session.conn.execute(sql):
+        for order_id, patient_id, payload, clinical in session.conn.execute(sql):
             if order_id in missing:
                 p = json.loads(payload)
+                # a manual order is stopped by a correction: it stopped when that happened
+                stopped = p.get("status") == "stopped"
                 found[order_id] = {
                     "patient_id": patient_id,
                     "drug": p.get("drug"),
                     "status": p.get("status", "active"),
                     "start": p.get("start"),
-                    "end": p.get("end"),
+                    "end": p.get("end") or (clinical if stopped else None),
                     "validity_end": None,
                     "dose_value": p.get("dose_value"),
                     "dose_unit": p.get("dose_unit"),
