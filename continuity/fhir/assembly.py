@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from continuity.core.clock import from_iso
 from continuity.core.high_alert import is_high_alert
 from continuity.core.text import fold
 from continuity.fhir import directory, patients, prescriptions, schedules, vitals
-from continuity.fhir.datatypes import fhir_datetime, identifiers, valid_id
+from continuity.fhir.datatypes import identifiers, utc, valid_id
 from continuity.fhir.errors import Invalid
 from continuity.fhir.identifiers import rpps_from_system
 from continuity.fhir.references import Ref, ResourceIndex
@@ -83,7 +84,7 @@ class SnapshotBuilder:
         self.report = report
         self.index = ResourceIndex()
         self.drafts: dict[str, list[Any]] = {kind: [] for kind in HANDLERS}
-        self.last_updated: datetime | None = None
+        self._last_updated: str | None = None
         self._high_alert: dict[tuple[str, ...], bool] = {}
 
     # ------------------------------------------------------------------ reading
@@ -124,13 +125,12 @@ class SnapshotBuilder:
         if keep is not None and not keep(resource):
             counts.skipped += 1
             return
-        previous = self.index.add(
-            kind,
-            ident,
-            raw.where,
-            raw.full_url,
-            identifiers(resource) if kind in _BY_IDENTIFIER else None,
-        )
+        try:
+            found = identifiers(resource) if kind in _BY_IDENTIFIER else None
+        except Invalid as exc:
+            self.report.reject(raw.where, kind, ident, str(exc))
+            return
+        previous = self.index.add(kind, ident, raw.where, raw.full_url, found)
         if previous is not None:
             self.report.reject(
                 raw.where,
@@ -152,9 +152,14 @@ class SnapshotBuilder:
     def _note_last_updated(self, resource: dict[str, Any]) -> None:
         meta = resource.get("meta")
         if isinstance(meta, dict) and meta.get("lastUpdated") is not None:
-            moment = fhir_datetime(meta["lastUpdated"], "meta.lastUpdated")
-            if moment is not None and (self.last_updated is None or moment > self.last_updated):
-                self.last_updated = moment
+            text = utc(meta["lastUpdated"], "meta.lastUpdated")  # UTC ISO text sorts as time
+            if text is not None and (self._last_updated is None or text > self._last_updated):
+                self._last_updated = text
+
+    @property
+    def last_updated(self) -> datetime | None:
+        """The newest meta.lastUpdated seen (a "data as of" when there is no manifest)."""
+        return from_iso(self._last_updated) if self._last_updated else None
 
     # ------------------------------------------------------------------ resolving
     def _reject(self, kind: str, draft: Any, reason: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 from continuity.core.clock import PARIS, to_utc_iso
@@ -20,6 +20,9 @@ _DATETIME = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$"
 )
 _ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
+#: Years outside this range are refused as impossible: no patient was born before 1800, and
+#: such values (year 0001, 9999) break time arithmetic and sorting rather than mean anything.
+MIN_YEAR, MAX_YEAR = 1800, 2999
 
 
 # --------------------------------------------------------------------------- shapes
@@ -88,6 +91,13 @@ def codings(concept: Any) -> list[tuple[str, str]]:
 
 def first_code(concept: Any, prefer: tuple[str, ...] = ()) -> str | None:
     """The code of the first coding in a preferred system, else of the first coding."""
+    if not prefer:  # the common case, without building the pairs
+        found = concept.get("coding") if isinstance(concept, dict) else None
+        if isinstance(found, list):
+            for c in found:
+                if isinstance(c, dict) and isinstance(c.get("code"), str):
+                    return c["code"]
+        return None
     pairs = codings(concept)
     for system in prefer:
         for found_system, code in pairs:
@@ -167,6 +177,8 @@ def fhir_date(value: Any, element: str) -> str | None:
     if not match:
         raise Invalid(f"impossible date {value!r} in {element}")
     year, month, day = (int(g) if g else None for g in match.groups())
+    if not MIN_YEAR <= year <= MAX_YEAR:  # type: ignore[operator]
+        raise Invalid(f"impossible date {value!r} in {element}")
     if month is not None and not 1 <= month <= 12:
         raise Invalid(f"impossible date {value!r} in {element}")
     if day is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:  # type: ignore[arg-type]
@@ -185,20 +197,14 @@ def fhir_datetime(value: Any, element: str, *, end: bool = False) -> datetime | 
         return None
     if not isinstance(value, str):
         raise Invalid(f"impossible date {value!r} in {element}")
-    match = _DATETIME.match(value)
     try:
-        if match:
-            year, month, day, hour, minute = (int(g) for g in match.groups()[:5])
-            second = int(match.group(6) or 0)
-            zone = match.group(7)
-            if zone is None:
-                tz: Any = PARIS
-            elif zone == "Z":
-                tz = UTC
-            else:
-                sign = -1 if zone[0] == "-" else 1
-                tz = timezone(sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6])))
-            return datetime(year, month, day, hour, minute, second, tzinfo=tz)
+        if len(value) > 10 and value[10] == "T":
+            if not _DATETIME.match(value):
+                raise ValueError(value)
+            moment = datetime.fromisoformat(value)
+            if not MIN_YEAR <= moment.year <= MAX_YEAR:
+                raise ValueError(value)
+            return moment if moment.tzinfo is not None else moment.replace(tzinfo=PARIS)
         text = fhir_date(value, element)
         assert text is not None
         parts = [int(p) for p in text.split("-")]
@@ -214,10 +220,29 @@ def fhir_datetime(value: Any, element: str, *, end: bool = False) -> datetime | 
         raise Invalid(f"impossible date {value!r} in {element}") from None
 
 
+_UTC_MEMO: dict[tuple[str, bool], str] = {}
+
+
 def utc(value: Any, element: str, *, end: bool = False) -> str | None:
-    """A FHIR dateTime in the cache's storage form (UTC ISO), or None when absent."""
+    """A FHIR dateTime in the cache's storage form (UTC ISO), or None when absent.
+
+    Memoised: a snapshot repeats the same times thousands of times (bounds, authoring times).
+    """
+    if value is None:
+        return None
+    key = (value, end) if isinstance(value, str) else None
+    if key is not None:
+        found = _UTC_MEMO.get(key)
+        if found is not None:
+            return found
     moment = fhir_datetime(value, element, end=end)
-    return to_utc_iso(moment) if moment is not None else None
+    assert moment is not None
+    text = to_utc_iso(moment)
+    if key is not None:
+        if len(_UTC_MEMO) > 100_000:
+            _UTC_MEMO.clear()
+        _UTC_MEMO[key] = text
+    return text
 
 
 def period(value: Any, element: str) -> tuple[str | None, str | None]:

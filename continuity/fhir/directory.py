@@ -18,7 +18,6 @@ from continuity.fhir.datatypes import (
     first_code,
     identifiers,
 )
-from continuity.fhir.errors import Invalid
 from continuity.fhir.identifiers import rpps
 from continuity.fhir.references import Ref, parse_reference
 
@@ -86,12 +85,10 @@ def _codes(concept: Any) -> list[str]:
 def map_practitioner(resource: dict[str, Any], ident: str, where: str) -> PractitionerDraft:
     found = identifiers(resource)
     name = display_name(resource.get("name"), "Practitioner.name")
-    if not name and not found:
-        raise Invalid("wrong shape: a Practitioner needs a name or an identifier")
     return PractitionerDraft(
         id=ident,
         where=where,
-        name=name or found[0]["value"],
+        name=name or (found[0]["value"] if found else ident),
         rpps=rpps(resource.get("identifier")),
         identifiers=json.dumps(found, ensure_ascii=False),
     )

@@ -81,9 +81,8 @@ class AllergyDraft:
 
 
 def map_patient(resource: dict[str, Any], ident: str, where: str) -> PatientDraft:
+    # A patient may have no name yet (an unconscious unknown): kept, found by IPP and bed.
     family, given, _prefix = human_name(resource.get("name"), "Patient.name")
-    if not family and not given:
-        raise Invalid("wrong shape: the Patient has no name")
     raw_ids = as_list(resource.get("identifier"), "Patient.identifier")
     gender = resource.get("gender")
     if gender is not None and gender not in SEXES:

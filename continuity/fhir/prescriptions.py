@@ -212,10 +212,8 @@ def map_order(
 
 def _timing_json(timing: Any, as_needed: bool, text: str | None) -> str:
     """parse_timing(...).to_json(), memoised: 50,000 orders share a few hundred schedules."""
-    try:
-        key = (json.dumps(timing, sort_keys=True, separators=(",", ":")), as_needed, text)
-    except (TypeError, ValueError):
-        return parse_timing(timing, as_needed=as_needed, text=text).to_json()
+    # repr() of the parsed JSON is exact and cheap; a different key order only misses.
+    key = (repr(timing), as_needed, text)
     found = _TIMING_MEMO.get(key)
     if found is None:
         found = parse_timing(timing, as_needed=as_needed, text=text).to_json()

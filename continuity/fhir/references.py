@@ -47,12 +47,36 @@ class Ref:
         return ""
 
 
+_MEMO: dict[tuple[Any, Any, Any], Ref | None] = {}
+
+
 def parse_reference(obj: Any, element: str) -> Ref | None:
-    """Read a Reference element; None when absent, Invalid when it is not a Reference."""
+    """Read a Reference element; None when absent, Invalid when it is not a Reference.
+
+    Memoised on the common shape (reference, display, type): a snapshot names the same patient,
+    prescriber or medication thousands of times, and a `Ref` is immutable.
+    """
     if obj is None:
         return None
     if not isinstance(obj, dict):
         raise Invalid(f"wrong shape: {element} must be a Reference")
+    if len(obj) <= 3 and "identifier" not in obj:
+        key = (obj.get("reference"), obj.get("display"), obj.get("type"))
+        try:
+            return _MEMO[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable value: not a valid Reference anyway
+            return _parse(obj, element)
+        found = _parse(obj, element)
+        if len(_MEMO) > 200_000:
+            _MEMO.clear()
+        _MEMO[key] = found
+        return found
+    return _parse(obj, element)
+
+
+def _parse(obj: dict[str, Any], element: str) -> Ref | None:
     display = obj.get("display") if isinstance(obj.get("display"), str) else None
     declared = obj.get("type") if isinstance(obj.get("type"), str) else None
     if declared and "/" in declared:  # a type given as a URL of its StructureDefinition

@@ -65,7 +65,7 @@ def refresh_from_folder(
         raise BadInput(_("The watched folder does not exist: {folder}").format(folder=folder))
     result = RefreshResult("nothing")
     candidates: list[tuple[str, str, Path, PackageInfo]] = []
-    for path in sorted(folder.glob("*.zip")):
+    for path in sorted(p for p in folder.glob("*.zip") if p.is_file()):
         try:
             with zipfile.ZipFile(path) as zf:
                 info = read_package(zf)

@@ -33,6 +33,7 @@ MAX_LINE = 64 << 20
 BUNDLE_TYPES = ("collection", "searchset", "batch", "transaction")
 _TYPE_FROM_NAME = re.compile(r"^([A-Z][A-Za-z]+)(?:[._-].*)?\.(?:ndjson|NDJSON)$")
 _PROGRESS_EVERY = 2000
+_decode = json.JSONDecoder().decode
 
 Progress = Callable[[int, int | None], None]
 
@@ -143,8 +144,8 @@ class Source:
                 if not line.strip():
                     continue
                 try:
-                    resource = json.loads(line)
-                except ValueError as exc:
+                    resource = _decode(line.decode("utf-8"))
+                except ValueError as exc:  # UnicodeDecodeError is one too
                     raise SnapshotFormatError(
                         _(
                             "{where}: not a complete JSON line ({error}): the file is truncated "

@@ -40,11 +40,11 @@ def is_vital_sign(resource: dict[str, Any]) -> bool:
     if not isinstance(categories, list):
         return False
     for concept in categories:
-        if isinstance(concept, dict) and isinstance(concept.get("coding"), list):
-            if any(
-                isinstance(c, dict) and c.get("code") == "vital-signs" for c in concept["coding"]
-            ):
-                return True
+        codings = concept.get("coding") if isinstance(concept, dict) else None
+        if isinstance(codings, list):
+            for coding in codings:
+                if isinstance(coding, dict) and coding.get("code") == "vital-signs":
+                    return True
     return False
 
 
