@@ -1,8 +1,9 @@
 """Merging the packages of several laptops into one FHIR transaction Bundle and a review report.
 
 Needs no cache: it runs on any IT machine with the app. Every package is checked before
-anything is written (passphrase, integrity, format version, the same package given twice, a
-drill or an empty package: each refused with one sentence). Then two streaming passes:
+anything is written (`merge_input`: passphrase, integrity, format version, the same package
+given twice, a drill or an empty package: each refused with one sentence). Then two streaming
+passes:
 
 1. index every entry (`merge_index`): duplicates by UUID dropped, correction chains built
    across packages, each laptop's sequence numbers accounted for (a gap means a missing
@@ -14,13 +15,13 @@ drill or an empty package: each refused with one sentence). Then two streaming p
 
 Output, in a new folder `reconciliation-<date>-<time>` inside `out_dir`: `bundle.json` (only
 what is clean and mapped), `held-back.csv`, `review.pdf` and `review.csv` for the clinical
-lead's sign-off, and `merge-summary.json`. Everything is written to a hidden temporary folder
-first and renamed at the very end, so a failure or a cancel never leaves half an output.
+lead's sign-off, and `merge-summary.json` (`merge_files`). Everything is written to a hidden
+temporary folder first and renamed at the very end, so a failure or a cancel never leaves half
+an output.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -29,24 +30,31 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
-from continuity.core.clock import Clock, SystemClock, format_local, from_iso, local, to_utc_iso
+from continuity.core.clock import Clock, SystemClock, format_local, from_iso, to_utc_iso
 from continuity.core.errors import BadInput
 from continuity.core.i18n import _
 from continuity.fhir.fhir_out import BundleWriter, References, bundle_entries
 from continuity.reconcile.conflicts import Conflict, find_conflicts
 from continuity.reconcile.entry_tables import local_time, write_rows
 from continuity.reconcile.mapping import read_mapping
-from continuity.reconcile.merge_index import Gap, MergeIndex
-from continuity.reconcile.package_contents import PackageContents
-from continuity.reconcile.package_format import (
-    Header,
-    OpenedPackage,
-    PackageError,
-    open_package,
-    read_header,
+from continuity.reconcile.merge_files import (
+    BUNDLE_FILE,
+    HELD_FILE,
+    REVIEW_CSV,
+    REVIEW_PDF,
+    SUMMARY_FILE,
+    create_private,
+    entry_summary,
+    file_sha256,
+    final_folder,
+    held_headers,
+    kind_label,
+    write_private,
 )
+from continuity.reconcile.merge_index import Gap, MergeIndex
+from continuity.reconcile.merge_input import MergePackage, open_packages
 from continuity.reconcile.progress import CancelledFn, Progress, Steps
 from continuity.reconcile.recovery_check import PARTLY, CentralRecord, find_in_central
 from continuity.reconcile.review_report import (
@@ -57,12 +65,6 @@ from continuity.reconcile.review_report import (
     review_pdf,
 )
 from continuity.store.files import fsync_dir
-
-BUNDLE_FILE = "bundle.json"
-HELD_FILE = "held-back.csv"
-REVIEW_PDF = "review.pdf"
-REVIEW_CSV = "review.csv"
-SUMMARY_FILE = "merge-summary.json"
 
 
 @dataclass(frozen=True)
@@ -94,103 +96,6 @@ class MergeResult:
 class Held:
     category: str  # what the report counts by
     detail: str  # what the held-back list says for this entry
-
-
-@dataclass
-class _Package:
-    opened: OpenedPackage
-    contents: PackageContents
-
-    @property
-    def header(self) -> Header:
-        return self.opened.header
-
-
-# -- checking the input ----------------------------------------------------------------------
-def _passphrase_list(paths: list[Path], passphrases: Sequence[str]) -> list[str]:
-    phrases = list(passphrases)
-    if len(phrases) == 1:
-        return phrases * len(paths)
-    if len(phrases) != len(paths):
-        raise BadInput(_("Give one passphrase for every package, or one for all of them."))
-    return phrases
-
-
-def _check_headers(paths: list[Path]) -> None:
-    """What the clear headers already tell, before any passphrase is tried."""
-    seen_paths: dict[Path, str] = {}
-    seen_ids: dict[str, str] = {}
-    for path in paths:
-        if not path.is_file():
-            raise BadInput(_("No package was found at this place: {path}").format(path=path))
-        resolved = path.resolve()
-        if resolved in seen_paths:
-            raise PackageError(
-                _("The same package was given twice: {file}.").format(file=path.name)
-            )
-        seen_paths[resolved] = path.name
-        header = read_header(path)
-        if header.package_id in seen_ids:
-            raise PackageError(
-                _("The same package was given twice: {a} and {b}.").format(
-                    a=seen_ids[header.package_id], b=path.name
-                )
-            )
-        seen_ids[header.package_id] = path.name
-        if header.drill:
-            raise PackageError(
-                _(
-                    "{file} is a drill (training) package: its entries are not real care and "
-                    "are never merged."
-                ).format(file=path.name)
-            )
-        if header.entry_count == 0:
-            raise PackageError(_("{file} holds no entries.").format(file=path.name))
-
-
-def _check_manifest(contents: PackageContents, header: Header) -> None:
-    m = contents.manifest
-    same = (
-        m.get("package_id") == header.package_id
-        and (m.get("device") or {}).get("id") == header.device_id
-        and m.get("entry_count") == header.entry_count
-        and dict(m.get("counts") or {}) == header.counts
-        and not m.get("drill")
-    )
-    if not same:
-        raise PackageError(
-            _("{file}: this package is damaged or altered; it cannot be used.").format(
-                file=contents.name
-            )
-        )
-
-
-def open_packages(
-    paths: Sequence[Path], passphrases: Sequence[str], steps: Steps | None = None
-) -> list[_Package]:
-    """Every package authenticated and decrypted, or one clear refusal (nothing written)."""
-    paths = [Path(p) for p in paths]
-    if not paths:
-        raise BadInput(_("Give at least one package to merge."))
-    phrases = _passphrase_list(paths, passphrases)
-    _check_headers(paths)
-    packages: list[_Package] = []
-    digests: dict[str, str] = {}
-    for number, (path, phrase) in enumerate(zip(paths, phrases, strict=True)):
-        if steps is not None:
-            steps.report(number, len(paths), _("Opening {file}").format(file=path.name))
-        opened = open_package(path, phrase)
-        if opened.file_sha256 in digests:
-            raise PackageError(
-                _("The same package was given twice: {a} and {b}.").format(
-                    a=digests[opened.file_sha256], b=path.name
-                )
-            )
-        digests[opened.file_sha256] = path.name
-        contents = PackageContents(opened.payload, path.name)
-        _check_manifest(contents, opened.header)
-        packages.append(_Package(opened, contents))
-    return packages
 
 
 # -- the merge -------------------------------------------------------------------------------
@@ -227,7 +132,7 @@ def merge_packages(
     tmp.mkdir(mode=0o700)
     try:
         result = _Merge(packages, mapping, central, set(accept), steps, clock).run(tmp)
-        final = _final_folder(out_dir, clock)
+        final = final_folder(out_dir, clock)
         os.replace(tmp, final)
         fsync_dir(out_dir)
     except BaseException:
@@ -240,40 +145,10 @@ def merge_packages(
     return result
 
 
-def _final_folder(out_dir: Path, clock: Clock) -> Path:
-    stamp = local(clock.now()).strftime("%Y%m%d-%H%M%S")
-    candidate = out_dir / f"reconciliation-{stamp}"
-    n = 2
-    while candidate.exists():
-        candidate = out_dir / f"reconciliation-{stamp}-{n}"
-        n += 1
-    return candidate
-
-
-def _create(path: Path) -> BinaryIO:
-    """A new output file readable by its owner only: it names patients."""
-    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
-
-
-def _write(path: Path, data: bytes) -> None:
-    with _create(path) as stream:
-        stream.write(data)
-        stream.flush()
-        os.fsync(stream.fileno())
-
-
-def _file_sha256(path: Path) -> str:
-    sha = hashlib.sha256()
-    with open(path, "rb") as stream:
-        while chunk := stream.read(1 << 20):
-            sha.update(chunk)
-    return sha.hexdigest()
-
-
 class _Merge:
     def __init__(
         self,
-        packages: list[_Package],
+        packages: list[MergePackage],
         mapping: dict[str, str],
         central: CentralRecord | None,
         accept: set[str],
@@ -401,7 +276,7 @@ class _Merge:
         now = to_utc_iso(self.clock.now())
         held_rows: list[list[Any]] = []
         self.steps.report(self.done, self.total, _("Writing the FHIR bundle"))
-        with _create(tmp / BUNDLE_FILE) as stream:
+        with create_private(tmp / BUNDLE_FILE) as stream:
             bundle = BundleWriter(stream, timestamp=now, bundle_id=str(uuid_module.uuid4()))
             for package in self.packages:
                 for line in package.contents.entry_lines():
@@ -428,7 +303,7 @@ class _Merge:
             bundle.close()
             stream.flush()
             os.fsync(stream.fileno())
-        _write(tmp / HELD_FILE, write_rows(_held_headers(), held_rows).encode("utf-8"))
+        write_private(tmp / HELD_FILE, write_rows(held_headers(), held_rows).encode("utf-8"))
         totals = {
             "read": index.read,
             "unique": len(index.entries),
@@ -451,8 +326,8 @@ class _Merge:
             accepted=sorted(self.accept),
         )
         self.steps.report(self.total, self.total, _("Writing the review report"))
-        _write(tmp / REVIEW_CSV, review_csv(review).encode("utf-8"))
-        _write(tmp / REVIEW_PDF, review_pdf(review))
+        write_private(tmp / REVIEW_CSV, review_csv(review).encode("utf-8"))
+        write_private(tmp / REVIEW_PDF, review_pdf(review))
         result = MergeResult(
             output_dir=tmp,
             files={
@@ -470,7 +345,7 @@ class _Merge:
             held_reasons=held_reasons,
             bundle_entries=bundle.count,
         )
-        _write(
+        write_private(
             tmp / SUMMARY_FILE,
             json.dumps(self._summary_json(result, now), indent=1, ensure_ascii=False).encode(
                 "utf-8"
@@ -493,12 +368,12 @@ class _Merge:
             uuid=row["uuid"],
             device=device_names.get(row["device_id"], row["device_id"]),
             seq=int(row["seq"]),
-            kind=_kind_label(row["kind"]),
+            kind=kind_label(row["kind"]),
             patient=self._patient_label(row.get("patient_id")),
             clinical=local_time(row["clinical_time"]),
             recorded=local_time(row["recorded_time"]),
             author=author,
-            summary=_summary(row),
+            summary=entry_summary(row),
         )
 
     def _held_row(self, side: EntrySide, row: dict[str, Any], reason: str) -> list[Any]:
@@ -516,7 +391,7 @@ class _Merge:
             reason,
         ]
 
-    def _package_line(self, package: _Package) -> PackageLine:
+    def _package_line(self, package: MergePackage) -> PackageLine:
         m = package.contents.manifest
         h = package.header
         as_of = (m.get("snapshot") or {}).get("as_of")
@@ -532,7 +407,7 @@ class _Merge:
             snapshot_as_of=format_local(from_iso(as_of)) if as_of else "—",
         )
 
-    def _summary(self, package: _Package) -> PackageSummary:
+    def _summary(self, package: MergePackage) -> PackageSummary:
         h = package.header
         return PackageSummary(
             package.opened.path.name,
@@ -549,7 +424,7 @@ class _Merge:
         files = {}
         for name, path in result.files.items():
             if path.exists() and name != "summary":
-                files[path.name] = _file_sha256(path)
+                files[path.name] = file_sha256(path)
         return {
             "merged_at": now,
             "packages": [p.__dict__ for p in result.packages],
@@ -561,38 +436,3 @@ class _Merge:
             "held_reasons": result.held_reasons,
             "files_sha256": files,
         }
-
-
-def _held_headers() -> list[str]:
-    return [
-        _("entry id"),
-        _("laptop"),
-        _("sequence"),
-        _("entry kind"),
-        _("patient id"),
-        _("patient"),
-        _("clinical time"),
-        _("recorded time"),
-        _("author"),
-        _("what"),
-        _("reason"),
-    ]
-
-
-def _kind_label(kind: str) -> str:
-    try:
-        from continuity.core.entries import KIND_LABELS
-
-        return _(KIND_LABELS.get(kind, kind))
-    except ImportError:  # pragma: no cover - entries module absent
-        return kind
-
-
-def _summary(row: dict[str, Any]) -> str:
-    try:
-        from continuity.core.entries import summary
-
-        return summary(row["kind"], row.get("payload") or {})
-    except Exception:  # an unexpected payload must not stop the merge: show the raw fields
-        payload = row.get("payload") or {}
-        return ", ".join(f"{k}={v}" for k, v in sorted(payload.items()) if v not in (None, ""))
