@@ -118,7 +118,7 @@ def test_entries_already_in_the_central_record_are_not_loaded_again(ward, tmp_pa
     assert made["vitals_partly"].uuid in held and "partie" in held
 
 
-def test_the_central_snapshot_may_be_a_bulk_folder(ward, tmp_path):
+def test_the_central_snapshot_may_be_a_bulk_folder_or_its_zip(ward, tmp_path):
     package, _mapping, made = ward
     folder = tmp_path / "central"
     folder.mkdir()
@@ -129,6 +129,12 @@ def test_the_central_snapshot_may_be_a_bulk_folder(ward, tmp_path):
         (folder / f"{kind}.ndjson").write_text("\n".join(json.dumps(r) for r in resources))
     record = load_central(folder)
     assert made["posted"].uuid in record.present
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "central.zip", "w") as zf:
+        for member in folder.iterdir():
+            zf.write(member, member.name)
+    assert load_central(tmp_path / "central.zip").present == record.present
     assert record.patients_by_ipp["200300"] == "p-new"
     assert record.counts["MedicationAdministration"] == 3
 

@@ -29,6 +29,7 @@ import uuid as uuid_module
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -122,7 +123,7 @@ def merge_packages(
         from continuity.reconcile.recovery_check import load_central
 
         steps.report(0, 0, _("Reading the central record's snapshot"))
-        central = load_central(Path(central_snapshot))
+        central = load_central(Path(central_snapshot), since=_earliest_possible(packages))
     out_dir = Path(out_dir)
     created = not out_dir.exists()
     if not created and not out_dir.is_dir():
@@ -143,6 +144,17 @@ def merge_packages(
     result.output_dir = final
     result.files = {name: final / path.name for name, path in result.files.items()}
     return result
+
+
+def _earliest_possible(packages: list[MergePackage]) -> datetime | None:
+    """How far back the central record is worth reading: entries older than their snapshot
+    minus 7 days need an explicit confirmation; a month back leaves room for those."""
+    found = [
+        from_iso(p.contents.manifest["snapshot"]["as_of"])
+        for p in packages
+        if (p.contents.manifest.get("snapshot") or {}).get("as_of")
+    ]
+    return min(found) - timedelta(days=31) if found else None
 
 
 class _Merge:

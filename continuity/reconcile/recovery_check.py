@@ -108,8 +108,13 @@ def _dose_status(status: Any) -> str | None:
     return {"completed": "given", "in-progress": "given", "not-done": "not_given"}.get(status)
 
 
-def load_central(path: Path, progress: Progress | None = None) -> CentralRecord:
-    """Read the central snapshot once; SnapshotFormatError (one sentence) if it is unreadable."""
+def load_central(
+    path: Path, *, since: datetime | None = None, progress: Progress | None = None
+) -> CentralRecord:
+    """Read the central snapshot once; SnapshotFormatError (one sentence) if it is unreadable.
+
+    `since` leaves out doses and measurements older than any entry could be (a hospital's
+    record holds years of them; only the outage's weeks can match)."""
     record = CentralRecord(str(path))
     counts: dict[str, int] = defaultdict(int)
     with open_source(Path(path)) as source:
@@ -128,10 +133,14 @@ def load_central(path: Path, progress: Progress | None = None) -> CentralRecord:
                     record.present.add(str(ident["value"]).split("/", 1)[0])
             if resource.get("status") == "entered-in-error":
                 continue
-            if kind == "MedicationAdministration":
-                _index_dose(record, resource)
-            elif kind == "Observation":
-                _index_observation(record, resource)
+            if kind in ("MedicationAdministration", "Observation"):
+                when = _when(resource)
+                if when is None or (since is not None and when < since):
+                    continue
+                if kind == "MedicationAdministration":
+                    _index_dose(record, resource, when)
+                else:
+                    _index_observation(record, resource, when)
             elif kind == "Patient":
                 found = ipp_of(resource.get("identifier"))
                 if found and isinstance(resource.get("id"), str):
@@ -143,11 +152,10 @@ def load_central(path: Path, progress: Progress | None = None) -> CentralRecord:
     return record
 
 
-def _index_dose(record: CentralRecord, resource: dict[str, Any]) -> None:
+def _index_dose(record: CentralRecord, resource: dict[str, Any], when: datetime) -> None:
     patient = _ref_id(resource.get("subject"), "subject", "Patient")
-    when = _when(resource)
     status = _dose_status(resource.get("status"))
-    if patient is None or when is None or status is None:
+    if patient is None or status is None:
         return
     order = _ref_id(resource.get("request"), "request", "MedicationRequest")
     if order:
@@ -160,10 +168,9 @@ def _index_dose(record: CentralRecord, resource: dict[str, Any]) -> None:
         record.doses[(patient, "drug:" + fold(name), status)].append(when)
 
 
-def _index_observation(record: CentralRecord, resource: dict[str, Any]) -> None:
+def _index_observation(record: CentralRecord, resource: dict[str, Any], when: datetime) -> None:
     patient = _ref_id(resource.get("subject"), "subject", "Patient")
-    when = _when(resource)
-    if patient is None or when is None:
+    if patient is None:
         return
     for coding in (resource.get("code") or {}).get("coding") or []:
         if isinstance(coding, dict) and coding.get("code"):
