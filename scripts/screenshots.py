@@ -168,9 +168,91 @@ class Shooter:
         self.settle()
         self.shoot(window, "14-it-audit")
         audit.accept()
+        self.it_tools()
+        drill = self.start_drill()
         window.close()
+        if drill is not None:
+            self.drill_window(drill)
         print("\n".join(str(p) for p in self.saved))
         return 0
+
+    # -- IT tools and drills -----------------------------------------------------------------
+    def it_tools(self) -> None:
+        from continuity.ui.readiness_panel import open_panel
+        from continuity.ui.settings_dialog import open_settings
+
+        window = self.window
+        panel = open_panel(window)
+        self.settle()
+        self.shoot(window, "15-it-readiness")
+        panel.accept()
+        dialog = open_settings(window)
+        self.settle()
+        self.shoot(window, "16a-it-settings")
+        dialog.fields["idle_lock_minutes"].setText("0")
+        dialog.save()
+        self.settle()
+        self.shoot(window, "16b-it-settings-refused")
+        dialog.reject()
+        from continuity.ui import menus
+
+        menus._about(window)
+        self.settle()
+        self.shoot(window, "17-about")
+        window.about_box.accept()
+        self.settle()
+
+    def start_drill(self):
+        from continuity.ui import drill_dialogs
+
+        window = self.window
+        dialog = drill_dialogs.ask_start(window)
+        dialog.participants.setPlainText("Inès Martin\nHugo Petit")
+        self.settle()
+        self.shoot(window, "18-drill-start")
+        dialog.folder_edit.setText(str(self.folder / "drill"))
+        dialog.build_button.click()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            self.settle(0.1)
+            flow = window.drill_flow
+            if flow is not None and (flow.ready is not None or dialog.error.isVisible()):
+                break
+        self.settle(0.5)
+        self.shoot(window, "19-drill-ready")
+        flow = window.drill_flow
+        if flow is None or flow.ready is None:
+            return None
+        flow.ready.reject()
+        self.settle()
+        return flow.drill
+
+    def drill_window(self, drill) -> None:
+        from continuity.demo.provision import DEMO_USERS
+        from continuity.ui.main_window import MainWindow
+
+        window = MainWindow(drill.path, self.clock, idle_check_ms=3_600_000, drill_hint=True)
+        self.window = window
+        self.show(window)
+        self.shoot(window, "20-drill-login")
+        window.log_in(self.nurse.login, self.nurse.password)
+        self.settle()
+        self.shoot(window, "21-drill-census")
+        window.open_chart(self.interesting_patient().id)
+        self.settle()
+        self.shoot(window, "22-drill-chart")
+        window.log_out()
+        admin = DEMO_USERS[0]
+        window.log_in(admin.login, admin.password)
+        self.settle()
+        from continuity.ui import drill_dialogs
+
+        preview = drill_dialogs.finish(window)
+        self.settle(0.8)
+        self.shoot(window, "23-drill-report")
+        if preview is not None and alive(preview):
+            preview.accept()
+        window.close()
 
     # -- helpers ---------------------------------------------------------------------------
     def show(self, window) -> None:

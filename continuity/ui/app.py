@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -16,6 +17,8 @@ from continuity.ui import style
 from continuity.ui.main_window import MainWindow
 
 APP_NAME = "Continuity"
+#: Set (to anything) to quit as soon as the first window is shown: the start-up benchmark.
+EXIT_AFTER_SHOW_ENV = "CONTINUITY_EXIT_AFTER_SHOW"
 
 
 def application() -> QApplication:
@@ -56,8 +59,12 @@ def _install_qt_translation(app: QApplication) -> None:
 
 def run_app(db_path: Path, *, clock: Clock | None = None) -> int:
     """Open the app on the cache at `db_path` (log-in page, or first-run help if absent)."""
+    from continuity.ui.drill_dialogs import DRILL_WINDOW_ENV
+
     app = application()
-    window = MainWindow(Path(db_path), clock)
+    window = MainWindow(Path(db_path), clock, drill_hint=os.environ.get(DRILL_WINDOW_ENV) == "1")
     window.resize(1366, 768)
     window.show()
+    if os.environ.get(EXIT_AFTER_SHOW_ENV):
+        QTimer.singleShot(0, app.quit)
     return int(app.exec())

@@ -4,21 +4,27 @@ The age of the data is what a nurse must never lose sight of during an outage: a
 changed at the pharmacy after "data as of" is not on this laptop. The banner says the time,
 the age and the core's verdict (fresh / ageing / stale) in words and with a symbol, not by
 colour alone.
+
+Under it, one line says whether the laptop passed its readiness checks at log-in (the core's
+summary and the worst finding); IT click it to open the readiness panel. It sits on a line
+of its own because the first line is full at 1366 px.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from continuity.core import freshness
 from continuity.core.clock import format_age, format_local
 from continuity.core.i18n import _
+from continuity.core.readiness import Item, Status, overall
 from continuity.core.roles import role_label
 from continuity.store.census import snapshot_info
 from continuity.store.session import Session
+from continuity.ui.readiness_panel import STATUS_TONES, details_text, summary_text
 from continuity.ui.style import DANGER, FRESHNESS_TONES, NEUTRAL, Tone
 
 FRESHNESS_WORDS = {
@@ -36,14 +42,18 @@ def freshness_state(session: Session, as_of: datetime) -> str:
 
 class Banner(QFrame):
     lock_clicked = Signal()
+    readiness_clicked = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("banner")
         self.setStyleSheet("#banner { background: #263238; } #banner QLabel { color: #ffffff; }")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 6, 10, 6)
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(10, 6, 10, 4)
+        rows.setSpacing(3)
+        layout = QHBoxLayout()
         layout.setSpacing(14)
+        rows.addLayout(layout)
         self.place = QLabel()
         self.place.setObjectName("banner_place")
         self.freshness = QLabel()
@@ -58,6 +68,16 @@ class Banner(QFrame):
         layout.addWidget(self.freshness, 1)
         layout.addWidget(self.user)
         layout.addWidget(self.lock_button)
+        self.readiness = QPushButton()
+        self.readiness.setObjectName("banner_readiness")
+        self.readiness.setFlat(True)
+        self.readiness.setAutoDefault(False)
+        self.readiness.clicked.connect(self.readiness_clicked)
+        self.readiness.hide()
+        second = QHBoxLayout()
+        second.addWidget(self.readiness)
+        second.addStretch(1)
+        rows.addLayout(second)
         self.state: str | None = None
 
     def refresh(self, session: Session) -> None:
@@ -83,3 +103,23 @@ class Banner(QFrame):
             f"background-color: {tone.background}; color: {tone.foreground};"
             f" border: 2px solid {tone.foreground}; padding: 4px 8px; font-weight: bold;"
         )
+
+    def show_readiness(self, items: list[Item]) -> None:
+        """The start-up check's summary; a click shows the details (the panel, for IT)."""
+        state = overall(items)
+        tone = STATUS_TONES[state]
+        text = summary_text(items)
+        if state != Status.OK:
+            text += " — " + _("details…")
+        self.readiness.setText(text)
+        self.readiness.setToolTip(details_text(items))
+        self.readiness.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.readiness.setStyleSheet(
+            f"QPushButton {{ background-color: {tone.background}; color: {tone.foreground};"
+            f" border: 1px solid {tone.foreground}; padding: 1px 8px; text-align: left;"
+            " min-width: 0; }"
+        )
+        self.readiness.show()
+
+    def hide_readiness(self) -> None:
+        self.readiness.hide()

@@ -60,6 +60,7 @@ class ChartPage(QWidget):
     back_requested = Signal()
     changed = Signal()  # an entry was stored: the census may differ now
     problem = Signal(str)  # a refusal to show in one sentence
+    dose_dialog_opened = Signal(object)  # a new dose (not a correction): its DoseDialog
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -238,11 +239,13 @@ class ChartPage(QWidget):
         recorded = [d.entry for d in target.doses if d.entry is not None]
         if target.scheduled is not None and recorded:
             dialog = correction_dialog(self.session, recorded[-1], self)
+            self._open(dialog)
         else:
             dialog = DoseDialog(
                 self.session, self.patient, target.row.order, target.scheduled, self
             )
-        self._open(dialog)
+            self._open(dialog)
+            self.dose_dialog_opened.emit(dialog)
         return dialog  # type: ignore[return-value]
 
     def record(self, kind: str) -> EntryDialog | None:

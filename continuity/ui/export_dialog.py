@@ -31,6 +31,8 @@ from continuity.core.clock import local
 from continuity.core.i18n import _
 from continuity.store import cache
 from continuity.store.session import Session
+from continuity.ui import attempts
+from continuity.ui.attempts import Attempt
 from continuity.ui.jobs import Job, ProgressDialog
 from continuity.ui.style import grow_to_fit, hold_dialog_size, set_role
 
@@ -163,12 +165,16 @@ def ask_export(window: MainWindow) -> ExportDialog | None:
         window.warn(_("Wait for the running task to finish or cancel it first."))
         return None
     dialog = ExportDialog(window.session, window)
-    dialog.accepted.connect(lambda: start_export(window, dialog.options()))
+    attempt = window.begin_attempt(attempts.EXPORT)  # ends when the package is written
+    dialog.rejected.connect(attempt.cancel)
+    dialog.accepted.connect(lambda: start_export(window, dialog.options(), attempt))
     dialog.open()
     return dialog
 
 
-def start_export(window: MainWindow, options: ExportOptions) -> Job | None:
+def start_export(
+    window: MainWindow, options: ExportOptions, attempt: Attempt | None = None
+) -> Job | None:
     session = window.session
     if session is None:
         return None
@@ -192,6 +198,9 @@ def start_export(window: MainWindow, options: ExportOptions) -> Job | None:
 
     job = Job(_("Exporting the entries…"), work)
     window.export_flow = ExportFlow(window, job, user.login)
+    if attempt is not None:
+        job.succeeded.connect(attempt.succeed)
+        job.failed.connect(attempt.fail)
     ProgressDialog(job, window).show()
     window.jobs.start(job)
     return job

@@ -3,6 +3,7 @@
 Idle time is measured with the app's `Clock` (not with a Qt timer's own notion of time), so a
 test moves a `FixedClock` forward and calls `check()`; no test sleeps. The Qt timer only decides
 how often to look. Any key press, click or wheel turn anywhere in the app counts as activity.
+How many minutes is IT's setting, read by the core (`continuity.store.settings`).
 """
 
 from __future__ import annotations
@@ -13,9 +14,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from continuity.core.clock import Clock
-
-DEFAULT_MINUTES = 5
-SETTING = "idle_lock_minutes"
+from continuity.store.settings import ADJUSTABLE, IDLE_LOCK_MINUTES
 
 _ACTIVITY = {
     QEvent.Type.KeyPress,
@@ -25,15 +24,6 @@ _ACTIVITY = {
     QEvent.Type.MouseMove,
     QEvent.Type.TouchBegin,
 }
-
-
-def minutes_from_setting(value: str | None) -> int:
-    """The IT setting as a whole number of minutes; a missing or absurd value means 5."""
-    try:
-        minutes = int(value) if value is not None else DEFAULT_MINUTES
-    except ValueError:
-        return DEFAULT_MINUTES
-    return minutes if 1 <= minutes <= 240 else DEFAULT_MINUTES
 
 
 class IdleLock(QObject):
@@ -46,7 +36,7 @@ class IdleLock(QObject):
     ) -> None:
         super().__init__(parent)
         self.clock = clock
-        self.limit = timedelta(minutes=DEFAULT_MINUTES)
+        self.limit = timedelta(minutes=ADJUSTABLE[IDLE_LOCK_MINUTES].default)
         self.last_activity = clock.now()
         self.armed = False
         self._timer = QTimer(self)
@@ -62,6 +52,10 @@ class IdleLock(QObject):
         self.last_activity = self.clock.now()
         self.armed = True
         self._timer.start()
+
+    def set_minutes(self, minutes: int) -> None:
+        """A new limit at once, counted from the last activity (IT just changed it)."""
+        self.limit = timedelta(minutes=minutes)
 
     def disarm(self) -> None:
         self.armed = False

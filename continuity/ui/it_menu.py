@@ -1,4 +1,5 @@
-"""The IT menu: import a snapshot, manage users, export entries, verify the audit log.
+"""The IT menu: import a snapshot, manage users, export entries, verify the audit log, the
+readiness check, the laptop's settings, and drills (start one here; finish it in its window).
 
 Merging packages from several laptops is done on IT's workstation with
 `continuity reconcile` (a command-line tool: it works on files, not on this laptop's cache).
@@ -46,6 +47,38 @@ def build(window: MainWindow, session: Session) -> None:
     if session.can(Permission.VERIFY_AUDIT):
         window.add_action(
             menu, _("Verify the audit log…"), lambda: _audit(window), name="action_audit"
+        )
+    if session.can(Permission.MANAGE_DEVICE):
+        menu.addSeparator()
+        from continuity.ui.readiness_panel import open_panel
+        from continuity.ui.settings_dialog import open_settings
+
+        window.add_action(
+            menu, _("Readiness check…"), lambda: open_panel(window), name="action_readiness"
+        )
+        window.add_action(
+            menu, _("Settings…"), lambda: open_settings(window), name="action_settings"
+        )
+        _drill_actions(window, menu)
+
+
+def _drill_actions(window: MainWindow, menu) -> None:
+    from continuity.ui import drill_dialogs
+
+    menu.addSeparator()
+    if window.in_drill:
+        window.add_action(
+            menu,
+            _("Finish the drill and save the report…"),
+            lambda: drill_dialogs.finish(window),
+            name="action_drill_finish",
+        )
+    else:
+        window.add_action(
+            menu,
+            _("Start a drill…"),
+            lambda: drill_dialogs.ask_start(window),
+            name="action_drill_start",
         )
 
 

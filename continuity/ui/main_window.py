@@ -4,6 +4,9 @@ Pages: first run (no cache), log-in, work (banner + census, chart, schedules) an
 window holds at most one `Session`; every action goes through the core with it. Locking
 discards open dialogs (they only write on their own Save button, so nothing is half-written),
 hides every patient screen and removes the menus until someone proves who they are.
+
+On a drill cache, a bar above every page and the window title say EXERCICE, and the drill
+timer (`drill_timer.py`) times the steps from the attempts the window announces.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -29,13 +32,20 @@ from PySide6.QtWidgets import (
 from continuity.core.clock import Clock, SystemClock
 from continuity.core.errors import UserError
 from continuity.core.i18n import _
+from continuity.core.readiness import Item
 from continuity.core.roles import Permission, role_label
 from continuity.store import cache
+from continuity.store.drill import is_drill
+from continuity.store.readiness import startup_items
 from continuity.store.session import Session
+from continuity.store.settings import idle_lock_minutes
+from continuity.ui import attempts
+from continuity.ui.attempts import Attempt
 from continuity.ui.banner import Banner
 from continuity.ui.census_page import CensusPage
 from continuity.ui.chart_page import ChartPage
-from continuity.ui.idle_lock import SETTING, IdleLock, minutes_from_setting
+from continuity.ui.drill_timer import DrillTimer
+from continuity.ui.idle_lock import IdleLock
 from continuity.ui.jobs import JobRunner
 from continuity.ui.lock_page import LockPage
 from continuity.ui.login_page import FirstRunPage, LoginPage, RecoveryDialog
@@ -46,18 +56,45 @@ SECTION_CENSUS, SECTION_CHART, SECTION_SCHEDULES = range(3)
 
 
 class MainWindow(QMainWindow):
+    #: An action began (log-in, find a patient, print, record a dose, export): its Attempt.
+    attempt_started = Signal(object)
+    #: Someone logged in (or another person took over at the lock screen): the new Session.
+    session_started = Signal(object)
+
     def __init__(
-        self, db_path: Path, clock: Clock | None = None, *, idle_check_ms: int = 10_000
+        self,
+        db_path: Path,
+        clock: Clock | None = None,
+        *,
+        idle_check_ms: int = 10_000,
+        drill_hint: bool = False,
     ) -> None:
         super().__init__()
         self.db_path = db_path
         self.clock = clock or SystemClock()
         self.session: Session | None = None
-        self.setWindowTitle(_("Continuity"))
+        #: This window's cache is a drill: said by whoever opened it until a log-in, then by
+        #: the cache itself (`is_drill`), and kept for the log-in page after a log-out.
+        self.in_drill = drill_hint
+        self.readiness: list[Item] = []
         self.setMinimumSize(1024, 600)
 
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.drill_bar = QLabel("⚠  " + _("DRILL — fictitious data, nothing here is real") + "  ⚠")
+        self.drill_bar.setObjectName("drill_bar")
+        self.drill_bar.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.drill_bar.setStyleSheet(
+            "#drill_bar { background: #ffd600; color: #000000; font-size: 14pt;"
+            " font-weight: bold; padding: 5px; border-top: 4px solid #000000;"
+            " border-bottom: 4px solid #000000; }"
+        )
+        outer.addWidget(self.drill_bar)
         self.stack = QStackedWidget()
-        self.setCentralWidget(self.stack)
+        outer.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
         self.first_run_page = FirstRunPage(db_path)
         self.login_page = LoginPage()
         self.lock_page = LockPage()
@@ -99,6 +136,14 @@ class MainWindow(QMainWindow):
         self.import_flow: Any = None
         self.print_flow: Any = None
         self.export_flow: Any = None
+        self.drill_flow: Any = None
+        self.drill_report: Any = None
+        self.readiness_panel: Any = None
+        self.settings_dialog: Any = None
+        self.about_box: Any = None
+        self._login_attempt: Attempt | None = None
+        self._find_attempt: Attempt | None = None
+        self.drill_timer = DrillTimer(self)
         self._banner_timer = QTimer(self)
         self._banner_timer.setInterval(60_000)
         self._banner_timer.timeout.connect(self._tick)
@@ -109,6 +154,8 @@ class MainWindow(QMainWindow):
         self.lock_page.unlock_requested.connect(self.unlock)
         self.lock_page.switch_requested.connect(self.switch_user)
         self.banner.lock_clicked.connect(self.lock)
+        self.banner.readiness_clicked.connect(self._readiness_clicked)
+        self.chart_page.dose_dialog_opened.connect(self._dose_dialog_opened)
         self.idle.idle.connect(self.lock)
         self.census_page.patient_chosen.connect(self.open_chart)
         self.chart_page.back_requested.connect(self.show_census)
@@ -118,6 +165,8 @@ class MainWindow(QMainWindow):
         back = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.chart_page)
         back.activated.connect(self.show_census)
 
+        self._show_drill_state()
+        self.set_title()
         self.show_start()
 
     # -- pages ---------------------------------------------------------------------------
@@ -129,6 +178,8 @@ class MainWindow(QMainWindow):
         else:
             self.stack.setCurrentWidget(self.login_page)
             self.login_page.reset()
+            if self._login_attempt is None or self._login_attempt.done:
+                self._login_attempt = self.begin_attempt(attempts.LOGIN)
 
     def show_census(self) -> None:
         if self._usable():
@@ -150,6 +201,9 @@ class MainWindow(QMainWindow):
         if not self.call(lambda: self.chart_page.show_patient(self.session, patient_id)):
             self.warn(_("This patient is no longer in the cache."))
             return
+        if self._find_attempt is not None:
+            self._find_attempt.succeed()
+            self._find_attempt = None
         patient = self.chart_page.patient
         self.sections.setTabEnabled(SECTION_CHART, True)
         self.sections.setTabText(SECTION_CHART, f"{patient.display_name} ({patient.label_id})")
@@ -170,6 +224,7 @@ class MainWindow(QMainWindow):
         if not self._usable():
             return
         self.banner.refresh(self.session)
+        self.refresh_readiness()
         if not self.session.can(Permission.VIEW_PATIENTS):
             return
         self.census_page.refresh(self.session)
@@ -199,6 +254,8 @@ class MainWindow(QMainWindow):
                 session = cache.login(self.db_path, user, password, clock=self.clock)
         except UserError as exc:
             self.login_page.show_error(exc.message)
+            if self._login_attempt is not None:
+                self._login_attempt.setback(exc.message)
             return False
         self._start(session)
         return True
@@ -224,6 +281,12 @@ class MainWindow(QMainWindow):
         if self.session is not None:
             self.session.close()
         self.session = session
+        self.in_drill = self.call(lambda: is_drill(session)) or False
+        self._show_drill_state()
+        self.session_started.emit(session)
+        if self._login_attempt is not None:
+            self._login_attempt.succeed()
+            self._login_attempt = None
         self.login_page.reset()
         self.chart_page.clear()
         self.sections.setTabEnabled(SECTION_CHART, False)
@@ -231,13 +294,15 @@ class MainWindow(QMainWindow):
         sees_patients = session.can(Permission.VIEW_PATIENTS)
         self.sections.setVisible(sees_patients)
         self.emergency_page.setVisible(not sees_patients)
-        self.setWindowTitle(f"{_('Continuity')} — {session.device.name}")
+        self.set_title(session.device.name)
         self.stack.setCurrentWidget(self.work_page)
         self.build_menus()
         self.refresh_data()
         self.sections.setCurrentIndex(SECTION_CENSUS)
         self.census_page.focus_search()
-        self.idle.arm(minutes_from_setting(session.setting(SETTING)))
+        # The census is on screen: finding a patient starts now (a drill times it).
+        self._find_attempt = self.begin_attempt(attempts.FIND_PATIENT) if sees_patients else None
+        self.idle.arm(idle_lock_minutes(session))
         self._banner_timer.start()
 
     def log_out(self) -> None:
@@ -246,9 +311,10 @@ class MainWindow(QMainWindow):
         if self.session is not None:
             self.session.close()
         self.session = None
+        self._find_attempt = None
         self.idle.disarm()
         self._banner_timer.stop()
-        self.setWindowTitle(_("Continuity"))
+        self.set_title()
         self.show_start()
 
     # -- locking ---------------------------------------------------------------------------
@@ -262,7 +328,7 @@ class MainWindow(QMainWindow):
         self.idle.disarm()
         self._banner_timer.stop()
         self.menuBar().clear()
-        self.setWindowTitle(_("Continuity — locked"))
+        self.set_title(_("locked"))
         self.stack.setCurrentWidget(self.lock_page)
         self.lock_page.show_for(self.session.user.display_name, role_label(self.session.user.role))
 
@@ -275,7 +341,7 @@ class MainWindow(QMainWindow):
         except UserError as exc:
             self.lock_page.show_error(exc.message)
             return False
-        self.setWindowTitle(f"{_('Continuity')} — {self.session.device.name}")
+        self.set_title(self.session.device.name)
         self.stack.setCurrentWidget(self.work_page)
         self.build_menus()
         self.refresh_data()
@@ -285,7 +351,7 @@ class MainWindow(QMainWindow):
         pending, self.after_unlock = self.after_unlock, []
         for show in pending:
             show()
-        self.idle.arm(minutes_from_setting(self.session.setting(SETTING)))
+        self.idle.arm(idle_lock_minutes(self.session))
         self._banner_timer.start()
         return True
 
@@ -323,6 +389,47 @@ class MainWindow(QMainWindow):
         self.census_page.clear()
         self.chart_page.clear()
         self.schedules_page.clear()
+
+    # -- drill, readiness, settings --------------------------------------------------------
+    def set_title(self, detail: str | None = None) -> None:
+        """ "Continuity — <detail>", with EXERCICE first in a drill (seen in the task bar)."""
+        title = _("Continuity") + (f" — {detail}" if detail else "")
+        self.setWindowTitle(f"{_('DRILL')} — {title}" if self.in_drill else title)
+
+    def _show_drill_state(self) -> None:
+        self.drill_bar.setVisible(self.in_drill)
+
+    def begin_attempt(self, action: str) -> Attempt:
+        """Announce that an action starts now; the page that owns it ends it."""
+        attempt = Attempt(action, self.clock, self.session, self)
+        self.attempt_started.emit(attempt)
+        return attempt
+
+    def _dose_dialog_opened(self, dialog: QDialog) -> None:
+        attempt = self.begin_attempt(attempts.RECORD_DOSE)
+        dialog.saved.connect(attempt.succeed)  # the stored entry came back
+        dialog.finished.connect(attempt.cancel)  # closed without saving (no-op after saved)
+
+    def refresh_readiness(self) -> list[Item]:
+        """The start-up checks for the banner (any role; ~5 ms on the demo, so on this thread)."""
+        from continuity.ui.printer_probe import default_printer_status
+
+        if self.session is None:
+            return []
+        session = self.session
+        items = self.call(lambda: startup_items(session, default_printer_status))
+        if items:
+            self.show_readiness(items)
+        return self.readiness
+
+    def show_readiness(self, items: list[Item]) -> None:
+        self.readiness = list(items)
+        self.banner.show_readiness(self.readiness)
+
+    def _readiness_clicked(self) -> None:
+        from continuity.ui.readiness_panel import open_panel
+
+        open_panel(self)
 
     # -- menus -----------------------------------------------------------------------------
     def build_menus(self) -> None:
@@ -362,13 +469,13 @@ class MainWindow(QMainWindow):
             return None
 
     def warn(self, text: str) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            _("Continuity"),
-            text,
-            QMessageBox.StandardButton.NoButton,
-            self,
-        )
+        self._message(QMessageBox.Icon.Warning, _("Continuity"), text)
+
+    def inform(self, title: str, text: str) -> None:
+        self._message(QMessageBox.Icon.Information, title, text)
+
+    def _message(self, icon: QMessageBox.Icon, title: str, text: str) -> None:
+        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, self)
         box.addButton(_("OK"), QMessageBox.ButtonRole.AcceptRole)
         box.setWindowModality(Qt.WindowModality.WindowModal)
         box.open()

@@ -56,7 +56,12 @@ def build(window: MainWindow, session: Session) -> None:
 
         print_menu.build(window, session)
 
-    it_permissions = (Permission.IMPORT_SNAPSHOT, Permission.MANAGE_USERS, Permission.VERIFY_AUDIT)
+    it_permissions = (
+        Permission.IMPORT_SNAPSHOT,
+        Permission.MANAGE_USERS,
+        Permission.VERIFY_AUDIT,
+        Permission.MANAGE_DEVICE,
+    )
     if any(session.can(p) for p in it_permissions):
         from continuity.ui import it_menu
 
@@ -68,6 +73,7 @@ def build(window: MainWindow, session: Session) -> None:
 
 
 def _about(window: MainWindow) -> None:
-    from continuity.about import about_lines
+    from continuity.ui.about_box import AboutBox
 
-    window.warn("\n".join(about_lines()))
+    window.about_box = AboutBox(window)
+    window.about_box.open()

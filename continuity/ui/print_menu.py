@@ -16,6 +16,7 @@ from continuity.printing.render import render_sheet
 from continuity.printing.request import PERMISSION, RenderedSheet, SheetKind, SheetRequest
 from continuity.store import cache, census
 from continuity.store.session import Session
+from continuity.ui.attempts import Attempt, print_action
 from continuity.ui.jobs import Job, ProgressDialog
 from continuity.ui.pdf_preview import PreviewDialog
 from continuity.ui.print_dialog import PrintContext, PrintDialog, sheet_title
@@ -86,7 +87,9 @@ def ask(window: MainWindow, kind: SheetKind) -> PrintDialog | None:
         window.warn(_("Wait for the running task to finish or cancel it first."))
         return None
     dialog = PrintDialog(kind, context(window), window)
-    dialog.accepted.connect(lambda: start(window, dialog.request()))
+    attempt = window.begin_attempt(print_action(kind))  # ends when the PDF is drawn
+    dialog.rejected.connect(attempt.cancel)
+    dialog.accepted.connect(lambda: start(window, dialog.request(), attempt))
     dialog.open()
     return dialog
 
@@ -126,7 +129,7 @@ class Cancelled(Exception):
     """Raised from the page callback to stop drawing (the core then registers nothing)."""
 
 
-def start(window: MainWindow, request: SheetRequest) -> Job | None:
+def start(window: MainWindow, request: SheetRequest, attempt: Attempt | None = None) -> Job | None:
     """Draw the sheet on the worker, on its own connection; preview it when done."""
     session = window.session
     if session is None:
@@ -154,6 +157,9 @@ def start(window: MainWindow, request: SheetRequest) -> Job | None:
     title = sheet_title(request.kind)
     job = Job(_("Preparing: {sheet}…").format(sheet=title), work)
     window.print_flow = PrintFlow(window, job, user.login, title)
+    if attempt is not None:
+        job.succeeded.connect(attempt.succeed)
+        job.failed.connect(attempt.fail)
     ProgressDialog(job, window).show()
     window.jobs.start(job)
     return job

@@ -80,3 +80,20 @@ def test_a_wrong_recovery_key_is_refused(qtbot, window):
     assert not window.log_in_with_recovery("AAAA-BBBB-CCCC-DDDD")
     assert window.session is None
     assert window.login_page.message.isVisible()
+
+
+def test_about_says_what_the_app_is_for_and_its_version(qtbot, window):
+    import continuity
+
+    log_in(qtbot, window, "nurse")
+    action = next(
+        a
+        for m in window.menuBar().findChildren(QMenu)
+        for a in m.actions()
+        if a.objectName() == "action_about"
+    )
+    action.trigger()
+    box = window.about_box
+    assert box is not None and box.isVisible()
+    assert f"Continuity {continuity.__version__}" in box.facts.text()
+    assert "SQLCipher" in box.facts.text() and "Qt" in box.facts.text()
