@@ -28,6 +28,7 @@ def _facts(clock, **changes) -> Facts:
         printer=PrinterStatus(True, "Salle de soins", True),
         latest_recorded=now,
         temp_ids_left=50,
+        temp_blocks=1,
         unexported_entries=0,
         oldest_unexported=None,
     )

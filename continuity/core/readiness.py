@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from continuity.core.clock import format_age, format_local
 from continuity.core.freshness import Freshness, Thresholds, freshness
-from continuity.core.i18n import _
+from continuity.core.i18n import _, language
 
 
 class Status(StrEnum):
@@ -47,6 +47,7 @@ class Facts:
     printer: PrinterStatus | None
     latest_recorded: datetime | None  # newest time this laptop wrote (entry or audit)
     temp_ids_left: int
+    temp_blocks: int  # blocks reserved so far (0: reserved at the first downtime admission)
     unexported_entries: int
     oldest_unexported: datetime | None
 
@@ -150,8 +151,8 @@ def _integrity(f: Facts) -> Item:
 
 
 def _disk(f: Facts) -> Item:
-    gb = f.free_bytes / 1e9
-    text = _("{gb:.1f} GB free on disk.").format(gb=gb)
+    gb = f"{f.free_bytes / 1e9:.1f}"
+    text = _("{gb} GB free on disk.").format(gb=gb.replace(".", ",") if language() == "fr" else gb)
     if f.free_bytes < CRITICAL_DISK:
         return Item("disk", Status.FAILURE, text, _("Free disk space now: entries need room."))
     if f.free_bytes < LOW_DISK:
@@ -218,6 +219,12 @@ def _clock(f: Facts) -> Item:
 
 
 def _temp_ids(f: Facts) -> Item:
+    if f.temp_blocks == 0:
+        return Item(
+            "temp_ids",
+            Status.OK,
+            _("Temporary patient ids are reserved at the first downtime admission."),
+        )
     if f.temp_ids_left < FEW_TEMP_IDS:
         return Item(
             "temp_ids",
@@ -233,7 +240,11 @@ def _temp_ids(f: Facts) -> Item:
 def _exports(f: Facts) -> Item:
     if f.unexported_entries == 0:
         return Item("exports", Status.OK, _("Every entry has been exported."))
-    text = _("{n} entries not yet exported.").format(n=f.unexported_entries)
+    text = (
+        _("1 entry not yet exported.")
+        if f.unexported_entries == 1
+        else _("{n} entries not yet exported.").format(n=f.unexported_entries)
+    )
     if f.oldest_unexported is not None and f.now - f.oldest_unexported > EXPORT_WARNING_AGE:
         return Item(
             "exports",

@@ -33,6 +33,7 @@ def render_drill_report(summary: DrillSummary, *, lang: str = "fr") -> bytes:
         return translate_to(text, lang)
 
     body = ParagraphStyle("body", fontName=regular, fontSize=10, leading=13)
+    cell = ParagraphStyle("cell", parent=body, fontSize=9, leading=11)
     head = ParagraphStyle("head", parent=body, fontName=bold, fontSize=15, leading=19, spaceAfter=4)
     sub = ParagraphStyle(
         "sub", parent=body, fontName=bold, fontSize=11, leading=15, spaceBefore=8, spaceAfter=3
@@ -55,7 +56,7 @@ def render_drill_report(summary: DrillSummary, *, lang: str = "fr") -> bytes:
         Paragraph(", ".join(summary.participants) or "—", body),
         Paragraph(tr("Timed steps"), sub),
     ]
-    rows = [[tr("Step"), tr("By"), tr("Time"), tr("Target"), tr("Result"), tr("Note")]]
+    rows = [[tr("Step"), tr("By"), tr("Duration"), tr("Target"), tr("Result"), tr("Note")]]
     for step in summary.steps:
         result = (
             tr("within target")
@@ -66,17 +67,24 @@ def render_drill_report(summary: DrillSummary, *, lang: str = "fr") -> bytes:
         )
         rows.append(
             [
-                step_label(step.step, tr),
+                Paragraph(step_label(step.step, tr), cell),
                 step.by,
                 _seconds(step.seconds),
                 _seconds(STEP_TARGETS[step.step]),
                 result,
-                Paragraph(step.note or "", body),
+                Paragraph(step.note or "", cell),
             ]
         )
     for missing in summary.missing_steps:
         rows.append(
-            [step_label(missing, tr), "—", "—", _seconds(STEP_TARGETS[missing]), tr("not done"), ""]
+            [
+                Paragraph(step_label(missing, tr), cell),
+                "—",
+                "—",
+                _seconds(STEP_TARGETS[missing]),
+                tr("not done"),
+                "",
+            ]
         )
     table = Table(
         rows, colWidths=[38 * mm, 28 * mm, 22 * mm, 22 * mm, 26 * mm, 44 * mm], repeatRows=1

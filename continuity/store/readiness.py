@@ -61,6 +61,7 @@ def gather_facts(session: Session, printer_probe: PrinterProbe | None = None) ->
         printer=printer_probe() if printer_probe else None,
         latest_recorded=from_iso(latest) if latest else None,
         temp_ids_left=int(temp_left),
+        temp_blocks=int(_scalar(session, "SELECT count(*) FROM temp_id_blocks")),
         unexported_entries=int(unexported[0]),
         oldest_unexported=from_iso(unexported[1]) if unexported[1] else None,
     )
