@@ -138,6 +138,9 @@ def _print_rejections(report: ImportReport) -> None:
 
 def run_import(args: argparse.Namespace) -> int:
     from continuity.fhir.importer import import_snapshot
+    from continuity.store.connection import use_memory_security
+
+    use_memory_security(False)  # a short-lived bulk process: see store/connection.py
 
     with open_session(args, secrets_for(args)) as session:
         try:
@@ -299,6 +302,9 @@ def run_trust_set_key(args: argparse.Namespace) -> int:
 
 def run_refresh(args: argparse.Namespace) -> int:
     from continuity.store import refresh_login
+    from continuity.store.connection import use_memory_security
+
+    use_memory_security(False)  # a short-lived bulk process: see store/connection.py
 
     if args.action is not None:
         with open_session(args, secrets_for(args)) as session:

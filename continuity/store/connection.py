@@ -19,6 +19,21 @@ from continuity.core.i18n import _
 DatabaseError = sqlcipher3.DatabaseError
 Connection = sqlcipher3.Connection
 
+#: SQLCipher's memory security (mlock + wipe of its own buffers) is process-wide and cannot be
+#: turned off once on. It is on for every interactive process. A short-lived bulk process (the
+#: CLI `import` and `refresh`) turns it off before its first connection: it makes ~1.5 million
+#: mlock/munlock system calls for a 5,000-patient import (13 s instead of 1 s of writing), and
+#: protects little there, since the same decrypted data sits in that process's Python objects
+#: and the process exits seconds later. See SECURITY.md.
+_memory_security = True
+
+
+def use_memory_security(on: bool) -> None:
+    """Choose SQLCipher memory security for this process, before its first connection."""
+    global _memory_security
+    _memory_security = on
+
+
 _SETTINGS = [
     ("cipher_compatibility", "4"),
     ("cipher_memory_security", "ON"),
@@ -53,6 +68,8 @@ def open_connection(path: Path, key: bytes, *, create: bool = False) -> Connecti
                 _("The cache cannot be read: wrong key, or its file is damaged or altered.")
             ) from None
         for name, value in _SETTINGS[1:]:
+            if name == "cipher_memory_security" and not _memory_security:
+                value = "OFF"
             conn.execute(f"PRAGMA {name} = {value}")
         if sys.platform == "darwin":
             conn.execute("PRAGMA fullfsync = ON")
