@@ -92,9 +92,12 @@ def run_print(args: argparse.Namespace) -> int:
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(sheet.pdf)
+    pages = _("1 page") if sheet.pages == 1 else _("{n} pages").format(n=sheet.pages)
+    count = len(sheet.patients)
+    patients = _("1 patient") if count == 1 else _("{n} patients").format(n=count)
     print(
-        _("Sheet {sheet}: {pages} pages, {patients} patients, written to {path}.").format(
-            sheet=sheet.sheet_id, pages=sheet.pages, patients=len(sheet.patients), path=out
+        _("Sheet {sheet}: {pages}, {patients}, written to {path}.").format(
+            sheet=sheet.sheet_id, pages=pages, patients=patients, path=out
         )
     )
     return 0
