@@ -36,6 +36,8 @@ from functools import lru_cache
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
+import orjson
+
 from continuity.core.i18n import translate_to
 
 ENTRY_SYSTEM = "urn:continuity:entry"
@@ -364,12 +366,11 @@ class BundleWriter:
         head.update(type="transaction", timestamp=timestamp)
         text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))
         stream.write((text[:-1] + ',"entry":[').encode("utf-8"))
-        self._dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
     def add(self, entries: Iterable[dict[str, Any]]) -> None:
+        # orjson: compact UTF-8 bytes, ~5x faster than json (a merge writes 200 MB of them).
         for entry in entries:
-            prefix = "," if self.count else ""
-            self.stream.write((prefix + self._dumps(entry) + "\n").encode("utf-8"))
+            self.stream.write((b"," if self.count else b"") + orjson.dumps(entry) + b"\n")
             self.count += 1
 
     def close(self) -> None:
