@@ -379,10 +379,17 @@ def _iso(value: str | None) -> Any:
 # --------------------------------------------------------------------------- parsing
 
 
+@functools.lru_cache(maxsize=8192)
+def spec_from_json(text: str) -> TimingSpec:
+    """`TimingSpec.from_json`, shared: thousands of orders carry the same few schedules, and a
+    spec is immutable, so one decoded object (with its cached plan) serves them all."""
+    return TimingSpec.from_json(text)
+
 
 @functools.cache
 def _spec_field_names() -> tuple[str, ...]:
     return tuple(f.name for f in fields(TimingSpec))
+
 
 def parse_timing(
     timing: dict[str, Any] | None,

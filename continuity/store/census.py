@@ -127,9 +127,9 @@ class Order:
     @functools.cached_property
     def timing(self):  # -> continuity.core.timing.TimingSpec
         """Decoded once per order object: pick lists expand thousands of them."""
-        from continuity.core.timing import TimingSpec
+        from continuity.core.timing import spec_from_json
 
-        return TimingSpec.from_json(self.timing_json)
+        return spec_from_json(self.timing_json)
 
     @property
     def is_active(self) -> bool:
@@ -342,6 +342,32 @@ def allergies(session: Session, patient_id: str) -> list[Allergy]:
                 "active",
             )
         )
+    return found
+
+
+def allergies_for(session: Session, patient_ids: Iterable[str]) -> dict[str, list[Allergy]]:
+    """Batch form of `allergies` for the census: two queries instead of one per patient."""
+    session.require(Permission.VIEW_PATIENTS)
+    wanted = set(patient_ids)
+    found: dict[str, list[Allergy]] = {pid: [] for pid in wanted}
+    for pid, *fields in session.conn.execute(
+        "SELECT patient_id, substance, code, criticality, reaction, status FROM allergies"
+        " WHERE status = 'active' ORDER BY criticality = 'high' DESC, substance"
+    ):
+        if pid in wanted:
+            found[pid].append(Allergy(*fields))
+    for _u, _k, pid, _o, _c, payload in _effective(session, ("allergy",)):
+        if pid in wanted:
+            data = json.loads(payload)
+            found[pid].append(
+                Allergy(
+                    data.get("substance", ""),
+                    data.get("code"),
+                    data.get("criticality"),
+                    data.get("reaction"),
+                    "active",
+                )
+            )
     return found
 
 

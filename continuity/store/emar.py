@@ -200,12 +200,30 @@ def doses_needing_attention(
         if entry.order_id and record.scheduled is not None:
             recorded[(entry.order_id, record.scheduled)].append(record)
     result = {pid: Attention(0, 0) for pid in patient_ids}
+    shared: dict[int, list[datetime]] = {}  # one expansion per schedule, when bounds allow
+
+    def times_of(order: census.Order) -> list[datetime]:
+        spec = order.timing
+        order_end = _order_end(order)
+        unclipped = (
+            spec.expandable
+            and not spec.needs_start
+            and order.start is not None
+            and order.start <= start
+            and (order_end is None or order_end >= end)
+        )
+        if not unclipped:
+            return dose_times(order, start, end, cfg) or []
+        if id(spec) not in shared:
+            shared[id(spec)] = expand_window(spec, start, end, cfg, tz=PARIS)
+        return shared[id(spec)]
+
     for pid, orders in census.active_orders_for(session, patient_ids).items():
         late = due = 0
         for order in orders:
             if order.as_needed or order.status != "active":
                 continue
-            for moment in dose_times(order, start, end, cfg) or []:
+            for moment in times_of(order):
                 state = cell_state(moment, recorded.get((order.id, moment), ()), now)
                 if state == CellState.LATE:
                     late += 1
