@@ -134,7 +134,7 @@ def human_name(names: Any, element: str = "name") -> tuple[str, str, str | None]
         if chosen:
             break
     chosen = chosen or (current or candidates)[0]
-    family = chosen.get("family") if isinstance(chosen.get("family"), str) else ""
+    family = as_str(chosen.get("family"), f"{element}.family") or ""  # a list there: refused
     given_parts = chosen.get("given") if isinstance(chosen.get("given"), list) else []
     given = " ".join(g.strip() for g in given_parts if isinstance(g, str) and g.strip())
     prefix_parts = chosen.get("prefix") if isinstance(chosen.get("prefix"), list) else []

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from continuity.core.text import fold
-from continuity.fhir.datatypes import codings, concept_text
+from continuity.fhir.datatypes import as_str, codings, concept_text
 
 #: INS-NIR, then INS-NIA, then their test OIDs (ANS, "Référentiel INS").
 INS_SYSTEMS = (
@@ -32,6 +32,9 @@ def _oid(system: str) -> str:
 def _valid(identifiers: Any) -> list[dict[str, Any]]:
     if not isinstance(identifiers, list):
         return []
+    for ident in identifiers:
+        if isinstance(ident, dict):
+            as_str(ident.get("system"), "identifier.system")  # a number there is a broken file
     return [
         i
         for i in identifiers

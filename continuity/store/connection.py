@@ -107,11 +107,11 @@ def storage_problem(exc: Exception) -> StorageProblem | None:
     text = str(exc).lower()
     if "full" in text:
         return StorageProblem(
-            _("The disk is full: nothing was recorded. Free some space, then try again.")
+            _("The disk is full: nothing was recorded; free some space, then try again.")
         )
     if "readonly" in text or "read-only" in text:
         return StorageProblem(
-            _("The cache is on read-only media: nothing was recorded. Move it to a writable disk.")
+            _("The cache is on read-only media: nothing was recorded; move it to a writable disk.")
         )
     if "disk i/o error" in text:
         return StorageProblem(_("The disk failed while writing: nothing was recorded."))
