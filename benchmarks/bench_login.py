@@ -1,6 +1,6 @@
 """Log-in cost: scrypt key derivation (the brute-force brake) and opening the cache.
 
-The key-slot cost (N=2**15, r=8, p=1) is meant to take 0.1-0.3 s on a laptop: slow enough to
+The key-slot cost (N=2**16, r=8, p=1) is meant to take 0.1-0.3 s on a laptop: slow enough to
 brake password guessing, fast enough for a nurse. Printed beside a baseline measured in the
 same run: opening a plain sqlite3 file and reading one row.
 

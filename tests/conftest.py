@@ -1,6 +1,6 @@
 """Shared fixtures: a real encrypted cache in a temporary folder, an injected clock.
 
-Key derivation is made cheaper in tests (scrypt N=2**12 instead of 2**15) so a suite of
+Key derivation is made cheaper in tests (scrypt N=2**12 instead of 2**16) so a suite of
 hundreds of log-ins stays fast; one test checks the production cost separately.
 """
 

@@ -183,7 +183,7 @@ def test_production_key_derivation_cost_is_the_documented_one():
         text=True,
         check=True,
     ).stdout.strip()
-    assert shown == str(sorted({"n": 2**15, "r": 8, "p": 1}.items()))
+    assert shown == str(sorted({"n": 2**16, "r": 8, "p": 1}.items()))
 
 
 def test_the_raw_database_file_is_not_a_plain_sqlite_file(cache):

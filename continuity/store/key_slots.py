@@ -36,9 +36,9 @@ FORMAT = "continuity-keyslots"
 FORMAT_VERSION = 1
 KEY_BYTES = 32
 
-#: scrypt cost: N=2**15, r=8, p=1 takes about 0.1 s and 32 MiB on a laptop (measured in
-#: benchmarks/). Stored per slot, so it can be raised later without breaking old slots.
-DEFAULT_SCRYPT = {"n": 2**15, "r": 8, "p": 1}
+#: scrypt cost: N=2**16, r=8, p=1 takes about 0.12 s and 64 MiB here (benchmarks/bench_login.py;
+#: a ward laptop is slower). Stored per slot, so it can be raised later without breaking old slots.
+DEFAULT_SCRYPT = {"n": 2**16, "r": 8, "p": 1}
 
 #: Failed logins before the delay starts, and its growth: 5 s, 10 s, 20 s ... up to 15 min.
 FREE_FAILURES = 3
