@@ -2,7 +2,7 @@
 
 The snapshot tables are filled the way the FHIR importer fills them (schema V2_SNAPSHOT), so
 these tests depend on the entry code only. The fixture clock (28/11/2026 09:00 UTC) is 10:00
-in Paris; the snapshot is "as of" 07:00 Paris that morning.
+in Paris; the snapshot is "as of" 05:00 Paris that morning, before the first dose round.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from continuity.core.clock import PARIS, to_utc_iso
 from continuity.core.timing import parse_timing
 
-AS_OF = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
+AS_OF = datetime(2026, 11, 28, 4, 0, tzinfo=UTC)
 ORDER_START = "2026-11-25T08:00:00Z"
 
 

@@ -30,7 +30,10 @@ def _from_mar(session, patient_id):
 
 def test_batch_counts_match_the_emar_of_every_patient(tmp_path):
     clock = FixedClock(datetime(2026, 11, 28, 8, 40, tzinfo=UTC))  # 09:40 in Paris
-    path = build_demo_cache(tmp_path / "demo", patients=40, clock=clock)
+    # The copy was taken at 06:40 Paris: the 08:00 round is after it, late at 09:40.
+    path = build_demo_cache(
+        tmp_path / "demo", patients=40, clock=clock, as_of=clock.now() - timedelta(hours=3)
+    )
     with login(path, "ines.martin", "Infirmiere-Demo-1", clock=clock) as session:
         patients = census.list_patients(session)
         # One dose recorded: the batch sees it exactly as the eMAR does.

@@ -168,3 +168,24 @@ def test_the_tolerances_are_one_documented_table():
     assert cell_state(t, [given], t + timedelta(days=1)) == CellState.GIVEN
     assert cell_state(t, [], t + TOLERANCES.missed_after) == CellState.LATE
     assert cell_state(t, [], t + TOLERANCES.missed_after + timedelta(seconds=1)) == "missed"
+
+
+def test_doses_scheduled_before_the_snapshot_are_to_check_not_missed(ward):
+    """The snapshot carries no administrations: an 06:00 dose before 'data as of' 07:30 may well
+    have been given; showing it missed invites a second dose."""
+    from continuity.core.mar import CellState
+    from continuity.store import emar
+
+    with ward.login("nurse") as nurse:
+        with nurse.transaction() as conn:  # the copy was taken mid-morning
+            conn.execute("UPDATE snapshot SET as_of = '2026-11-28T07:30:00Z'")
+        as_of = emar.known_since(nurse)
+        assert as_of is not None
+        mar = emar.mar_for_patient(nurse, "100001")
+        cells = [c for row in mar.rows for c in row.cells]
+        before = [c for c in cells if c.scheduled < as_of]
+        assert before, "the fixture has doses scheduled before the snapshot"
+        assert all(c.state == CellState.BEFORE_SNAPSHOT for c in before if not c.doses)
+        counts = emar.doses_needing_attention(nurse, ["100001"])["100001"]
+        late_after_snapshot = sum(c.state == CellState.LATE for c in cells if c.scheduled >= as_of)
+        assert counts.late == late_after_snapshot

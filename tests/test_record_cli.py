@@ -234,6 +234,7 @@ def test_the_mar_of_a_patient_as_json(laptop):
         "late",
         "missed",
         "future",
+        "before_snapshot",
     }
     bad_day = cli(laptop, "mar", "--patient", "100001", "--date", "28/11/2026")
     assert bad_day.returncode == 4

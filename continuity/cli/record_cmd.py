@@ -31,6 +31,7 @@ from continuity.core.entries import (
 )
 from continuity.core.errors import BadInput, NeedsConfirmation
 from continuity.core.i18n import _
+from continuity.core.mar import state_label
 from continuity.store import entries
 from continuity.store.emar import MarDay, mar_for_patient, upcoming_doses
 from continuity.store.entry_log import StoredEntry
@@ -511,7 +512,7 @@ def run_mar(args: argparse.Namespace) -> int:
         print(f"{row.drug} - {row.schedule}")
         for cell in row.cells:
             mark = " !!" if cell.double else ""
-            print(f"\t{local(cell.scheduled):%H:%M}\t{cell.state.value}{mark}")
+            print(f"\t{local(cell.scheduled):%H:%M}\t{state_label(cell.state)}{mark}")
         for dose in (*row.prn_doses, *row.other_doses):
             print(f"\t{local(dose.at):%H:%M}\t{dose.status}")
     return 0

@@ -31,6 +31,25 @@ class CellState(StrEnum):
     LATE = "late"
     MISSED = "missed"
     FUTURE = "future"
+    #: Scheduled before "data as of" with nothing recorded here: the snapshot carries no
+    #: administrations, so whether it was given is on the central record or the paper, not
+    #: here. Never shown as missed (a nurse would give it again) nor counted as late.
+    BEFORE_SNAPSHOT = "before_snapshot"
+
+
+def state_label(state: str) -> str:
+    """The word for a cell state, as screens and the CLI show it (with a symbol beside it)."""
+    from continuity.core.i18n import _
+
+    return {
+        CellState.GIVEN: _("Given"),
+        CellState.NOT_GIVEN: _("Not given"),
+        CellState.DUE: _("Due"),
+        CellState.LATE: _("Late"),
+        CellState.MISSED: _("Missed"),
+        CellState.FUTURE: _("Planned"),
+        CellState.BEFORE_SNAPSHOT: _("Before the copy: check"),
+    }.get(state, state)
 
 
 @dataclass(frozen=True)
@@ -80,12 +99,19 @@ class MarCell:
 
 
 def cell_state(
-    scheduled: datetime, doses: Sequence[DoseRecord], now: datetime, tol: Tolerances = TOLERANCES
+    scheduled: datetime,
+    doses: Sequence[DoseRecord],
+    now: datetime,
+    tol: Tolerances = TOLERANCES,
+    known_from: datetime | None = None,
 ) -> CellState:
+    """`known_from` is the snapshot's "data as of": before it, this laptop cannot know."""
     if any(d.status == "given" for d in doses):
         return CellState.GIVEN
     if doses:
         return CellState.NOT_GIVEN
+    if known_from is not None and scheduled < known_from:
+        return CellState.BEFORE_SNAPSHOT
     if scheduled - now > tol.due_before:
         return CellState.FUTURE
     late_by = now - scheduled
@@ -101,6 +127,7 @@ def build_cells(
     doses: Iterable[DoseRecord],
     now: datetime,
     tol: Tolerances = TOLERANCES,
+    known_from: datetime | None = None,
 ) -> tuple[list[MarCell], list[DoseRecord]]:
     """The day's cells, and the doses whose scheduled time is not one of `times`."""
     slots = {t: [] for t in sorted(times)}  # type: dict[datetime, list[DoseRecord]]
@@ -110,7 +137,10 @@ def build_cells(
             slots[dose.scheduled].append(dose)
         else:
             unmatched.append(dose)
-    cells = [MarCell(t, cell_state(t, found, now, tol), tuple(found)) for t, found in slots.items()]
+    cells = [
+        MarCell(t, cell_state(t, found, now, tol, known_from), tuple(found))
+        for t, found in slots.items()
+    ]
     return cells, unmatched
 
 

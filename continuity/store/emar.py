@@ -112,7 +112,12 @@ def _doses_of_day(session: Session, patient_id: str, day: date) -> dict[str, lis
 
 
 def _row(
-    order: census.Order, day: date, cfg: ScheduleConfig, now: datetime, doses: list[DoseRecord]
+    order: census.Order,
+    day: date,
+    cfg: ScheduleConfig,
+    now: datetime,
+    doses: list[DoseRecord],
+    known_from: datetime | None = None,
 ) -> MarRow:
     schedule = describe(order.timing, language())
     if order.as_needed:
@@ -120,7 +125,7 @@ def _row(
             order, order.drug, schedule, (), tuple(sorted(doses, key=lambda d: d.at)), (), True
         )
     times = _day_times(order, day, cfg) if order.is_active else []
-    cells, other = build_cells(times or [], doses, now)
+    cells, other = build_cells(times or [], doses, now, known_from=known_from)
     return MarRow(order, order.drug, schedule, tuple(cells), (), tuple(other), times is not None)
 
 
@@ -134,6 +139,12 @@ def _orphan_row(order: census.Order | None, doses: list[DoseRecord]) -> MarRow:
     )
 
 
+def known_since(session: Session) -> datetime | None:
+    """The snapshot's "data as of": doses scheduled before it are not this laptop's to know."""
+    info = census.snapshot_info(session)
+    return info.as_of if info else None
+
+
 def mar_for_patient(
     session: Session, patient_id: str, day: date | None = None, *, cfg: ScheduleConfig | None = None
 ) -> MarDay:
@@ -144,8 +155,9 @@ def mar_for_patient(
     day = day or local(now).date()
     cfg = cfg or load_schedule_config()
     doses = _doses_of_day(session, patient.id, day)
+    known_from = known_since(session)
     rows = [
-        _row(o, day, cfg, now, doses.pop(o.id, []))
+        _row(o, day, cfg, now, doses.pop(o.id, []), known_from)
         for o in census.orders(session, patient.id, active_only=True)
     ]
     for order_id, found in sorted(doses.items()):
@@ -200,6 +212,7 @@ def doses_needing_attention(
         if entry.order_id and record.scheduled is not None:
             recorded[(entry.order_id, record.scheduled)].append(record)
     result = {pid: Attention(0, 0) for pid in patient_ids}
+    known_from = known_since(session)
     shared: dict[int, list[datetime]] = {}  # one expansion per schedule, when bounds allow
 
     def times_of(order: census.Order) -> list[datetime]:
@@ -224,7 +237,9 @@ def doses_needing_attention(
             if order.as_needed or order.status != "active":
                 continue
             for moment in times_of(order):
-                state = cell_state(moment, recorded.get((order.id, moment), ()), now)
+                state = cell_state(
+                    moment, recorded.get((order.id, moment), ()), now, known_from=known_from
+                )
                 if state == CellState.LATE:
                     late += 1
                 elif state == CellState.DUE or (state == CellState.FUTURE and moment - now <= soon):

@@ -18,7 +18,7 @@ from PySide6.QtGui import QFont
 
 from continuity.core.clock import local
 from continuity.core.i18n import _
-from continuity.core.mar import CellState, DoseRecord, MarCell
+from continuity.core.mar import CellState, DoseRecord, MarCell, state_label
 from continuity.store.emar import MarDay, MarRow
 from continuity.ui.style import HIGH_ALERT, MAR_TONES, NEUTRAL, Tone
 
@@ -29,14 +29,7 @@ CELL_ROLE = Qt.ItemDataRole.UserRole + 20
 
 
 def state_word(state: str) -> str:
-    return {
-        CellState.GIVEN: _("Given"),
-        CellState.NOT_GIVEN: _("Not given"),
-        CellState.DUE: _("Due"),
-        CellState.LATE: _("Late"),
-        CellState.MISSED: _("Missed"),
-        CellState.FUTURE: _("Planned"),
-    }.get(state, state)
+    return state_label(state)
 
 
 def hhmm(moment: datetime) -> str:

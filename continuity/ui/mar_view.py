@@ -26,7 +26,7 @@ from continuity.ui.style import MAR_TONES
 
 
 def legend_text() -> str:
-    order = ("due", "late", "missed", "given", "not_given", "future")
+    order = ("due", "late", "missed", "given", "not_given", "future", "before_snapshot")
     return "   ".join(f"{MAR_TONES[s].symbol} {state_word(s)}" for s in order)
 
 

@@ -52,6 +52,7 @@ MAR_TONES = {
     "late": Tone("#ffc58a", "#4a1e00", "⚑"),
     "missed": Tone("#f7c9c9", "#5c0000", "✖"),
     "future": Tone("#ffffff", "#333333", "○"),
+    "before_snapshot": Tone("#eeeeee", "#444444", "?"),
 }
 
 BASE_POINT_SIZE = 10
