@@ -106,7 +106,7 @@ def test_scheduled_times_and_recorded_doses_sit_in_their_hour_column(ward):
         assert hour == int(text[:2]), f"{text} printed in the {hour:02d} column"
     given = [x for t, x, _y in found if t.startswith("✓")]
     assert given and all(int((x - grid_left) // column) == 6 for x in given)
-    assert any(t == "✓ AA" for t, _x, _y in found)  # Alice Admin's initials
+    assert any(t == "✓ A.A." for t, _x, _y in found)  # Alice Admin's initials, dotted
 
 
 def test_allergies_three_ways_and_footer_data_as_of(ward):
@@ -278,5 +278,6 @@ def test_a_dose_not_given_shows_with_a_cross_and_initials(ward):
                 SheetKind.MAR, patient_ids=("pat-1",), day=data.paris(2026, 11, 28, 0).date()
             ),
         )
-    found = runs(sheet.pdf, 0)
-    assert "✗ NI" in [t for t, _x, _y in found]
+    texts = [t for t, _x, _y in runs(sheet.pdf, 0)]
+    assert "✗ NON" in texts  # bold, impossible to mistake for a tick on a photocopy
+    assert any(t.startswith("N.I. 09:55") for t in texts)  # who, and when
