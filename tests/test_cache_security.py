@@ -212,3 +212,48 @@ def test_altered_bytes_in_the_cache_file_are_refused_at_login(cache):
     cache.path.write_bytes(bytes(data))
     with pytest.raises(CacheUnusable, match="altéré"):
         cache.login("nurse")
+
+
+def test_a_password_typed_in_the_user_field_is_never_kept_in_the_clear(cache):
+    typed = "Delta-Oscar-42!"  # the nurse's password, typed where the user name goes
+    with pytest.raises(AuthenticationFailed):
+        login(cache.path, typed, "whatever", clock=cache.clock)
+    raw = slots_path(cache.path).read_text(encoding="utf-8")
+    assert typed.lower() not in raw and typed not in raw
+    with cache.login("admin") as session:
+        actors = [
+            r[0]
+            for r in session.conn.execute(
+                "SELECT actor FROM audit_log WHERE action = 'login_failed'"
+            )
+        ]
+    assert actors == ["unknown-user"]
+    # The delay still applies to that name, counted under its keyed hash.
+    for _ in range(3):
+        with pytest.raises(AuthenticationFailed):
+            login(cache.path, typed, "whatever", clock=cache.clock)
+    with pytest.raises(AuthenticationFailed, match="5 s|réessayez"):
+        login(cache.path, typed, "whatever", clock=cache.clock)
+
+
+def test_a_change_to_the_key_file_waits_for_a_login_in_progress(cache):
+    """Two programs on one laptop: the second waits for the first's read-modify-write."""
+    import subprocess
+    import sys
+    import time
+
+    from continuity.store.files import exclusive_lock
+
+    script = (
+        "import sys; from pathlib import Path; from continuity.store.cache import login\n"
+        "try:\n    login(Path(sys.argv[1]), 'nurse', 'wrong-password-1')\n"
+        "except Exception as e:\n    print(type(e).__name__)\n"
+    )
+    with exclusive_lock(slots_path(cache.path)):
+        child = subprocess.Popen(
+            [sys.executable, "-c", script, str(cache.path)], stdout=subprocess.PIPE, text=True
+        )
+        time.sleep(1.0)  # the child is blocked on the lock, not finished
+        assert child.poll() is None
+    out, _ = child.communicate(timeout=60)
+    assert out.strip() == "AuthenticationFailed"

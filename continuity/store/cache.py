@@ -19,6 +19,7 @@ from continuity.core.passwords import check_password_policy
 from continuity.core.roles import Role
 from continuity.store import audit
 from continuity.store.connection import check_file_integrity, open_connection, transaction
+from continuity.store.files import exclusive_lock
 from continuity.store.key_slots import (
     KeySlotFile,
     new_database_key,
@@ -181,7 +182,11 @@ def _flush_pending(conn, slots: KeySlotFile) -> None:
 def login(path: Path, user_login: str, password: str, *, clock: Clock | None = None) -> Session:
     """Open the cache as a person. One message for every refusal, so it never says which."""
     clock = clock or SystemClock()
-    user_login = user_login.strip().lower()
+    with exclusive_lock(slots_path(path)):
+        return _login(path, user_login.strip().lower(), password, clock)
+
+
+def _login(path: Path, user_login: str, password: str, clock: Clock) -> Session:
     slots = KeySlotFile.load(slots_path(path))
     _check_delay(slots, user_login, clock)
     master = slots.unwrap_master("user", user_login, password)
@@ -203,6 +208,11 @@ def login(path: Path, user_login: str, password: str, *, clock: Clock | None = N
 def login_with_recovery(path: Path, recovery_key: str, *, clock: Clock | None = None) -> Session:
     """Emergency ("break-glass") access: may only set up named users, and is loudly logged."""
     clock = clock or SystemClock()
+    with exclusive_lock(slots_path(path)):
+        return _login_with_recovery(path, recovery_key, clock)
+
+
+def _login_with_recovery(path: Path, recovery_key: str, clock: Clock) -> Session:
     slots = KeySlotFile.load(slots_path(path))
     _check_delay(slots, RECOVERY_LOGIN, clock)
     master = slots.unwrap_master("recovery", RECOVERY_LOGIN, normalise_recovery_key(recovery_key))
@@ -235,6 +245,12 @@ def lock(session: Session) -> None:
 
 def unlock(session: Session, password: str) -> None:
     """Unlock for the same user, proving the password against their own key slot."""
+    with exclusive_lock(slots_path(session.path)):
+        _unlock(session, password)
+    session.audit("unlock")
+
+
+def _unlock(session: Session, password: str) -> None:
     slots = KeySlotFile.load(slots_path(session.path))
     _check_delay(slots, session.user.login, session.clock)
     if slots.unwrap("user", session.user.login, password) is None:
@@ -247,7 +263,6 @@ def unlock(session: Session, password: str) -> None:
     slots.clear_failures(session.user.login)
     slots.save()
     session.locked = False
-    session.audit("unlock")
 
 
 def open_as(path: Path, master: bytes, as_user: User, *, clock: Clock | None = None) -> Session:

@@ -15,6 +15,8 @@ log: the log lives inside the encrypted database, which a failed login cannot op
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -45,6 +47,8 @@ FREE_FAILURES = 3
 FIRST_DELAY_S = 5
 MAX_DELAY_S = 15 * 60
 MAX_TRACKED_LOGINS = 500
+#: The audit log's actor for a failed log-in under a name that has no slot.
+UNKNOWN_USER = "unknown-user"
 
 
 def _b64(data: bytes) -> str:
@@ -90,6 +94,7 @@ class KeySlotFile:
     db_key_next: dict[str, str] | None = None  # set only while a rotation is under way
     lockout: dict[str, dict[str, Any]] = field(default_factory=dict)
     pending_audit: list[dict[str, Any]] = field(default_factory=list)
+    lockout_salt: str = ""  # keys the counters of names that have no slot (see `_counter_key`)
 
     # -- persistence -------------------------------------------------------------------
     @classmethod
@@ -108,6 +113,7 @@ class KeySlotFile:
                 db_key_next=raw.get("db_key_next"),
                 lockout=raw.get("lockout", {}),
                 pending_audit=raw.get("pending_audit", []),
+                lockout_salt=raw.get("lockout_salt", ""),
             )
         except FileNotFoundError:
             raise CacheUnusable(
@@ -128,6 +134,7 @@ class KeySlotFile:
             "db_key_next": self.db_key_next,
             "lockout": self.lockout,
             "pending_audit": self.pending_audit,
+            "lockout_salt": self.lockout_salt,
         }
         write_atomically(self.path, json.dumps(data, indent=1).encode("utf-8"))
 
@@ -221,9 +228,19 @@ class KeySlotFile:
         return keys
 
     # -- failed logins -----------------------------------------------------------------
+    def _counter_key(self, login: str) -> str:
+        """The name a failure is counted under. A name with no slot is often a password typed
+        in the user field: it is kept only as a keyed hash, never in the clear."""
+        if any(s.login == login for s in self.slots):
+            return login
+        if not self.lockout_salt:
+            self.lockout_salt = _b64(os.urandom(16))
+        digest = hmac.new(_unb64(self.lockout_salt), login.encode("utf-8"), hashlib.sha256)
+        return "?" + digest.hexdigest()[:16]
+
     def retry_at(self, login: str) -> datetime | None:
         """When `login` may try again, or None if it may try now."""
-        state = self.lockout.get(login)
+        state = self.lockout.get(self._counter_key(login))
         if not state:
             return None
         wait = delay_after(int(state["failures"]))
@@ -232,19 +249,21 @@ class KeySlotFile:
         return from_iso(state["last"]) + wait
 
     def record_failure(self, login: str, at: datetime, detail: str) -> None:
-        state = self.lockout.setdefault(login, {"failures": 0, "last": to_utc_iso(at)})
+        key = self._counter_key(login)
+        actor = login if key == login else UNKNOWN_USER
+        state = self.lockout.setdefault(key, {"failures": 0, "last": to_utc_iso(at)})
         state["failures"] = int(state["failures"]) + 1
         state["last"] = to_utc_iso(at)
         if len(self.lockout) > MAX_TRACKED_LOGINS:  # unknown logins must not grow it forever
             oldest = min(self.lockout, key=lambda k: self.lockout[k]["last"])
             del self.lockout[oldest]
         self.pending_audit.append(
-            {"at": to_utc_iso(at), "actor": login, "action": "login_failed", "detail": detail}
+            {"at": to_utc_iso(at), "actor": actor, "action": "login_failed", "detail": detail}
         )
         self.pending_audit = self.pending_audit[-1000:]
 
     def clear_failures(self, login: str) -> None:
-        self.lockout.pop(login, None)
+        self.lockout.pop(self._counter_key(login), None)
 
 
 def new_database_key() -> bytes:

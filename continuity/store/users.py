@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from continuity.core.clock import to_utc_iso
@@ -10,6 +11,7 @@ from continuity.core.i18n import _
 from continuity.core.passwords import check_password_policy
 from continuity.core.roles import Permission, Role, parse_role
 from continuity.store.cache import load_user, slots_path, valid_login
+from continuity.store.files import exclusive_lock
 from continuity.store.key_slots import KeySlotFile
 from continuity.store.session import Session, User
 
@@ -20,6 +22,18 @@ class UserRow:
     has_slot: bool
 
 
+def _editing_slots(func):
+    """Run a user change with the key file locked from its load to its save."""
+
+    @functools.wraps(func)
+    def wrapper(session: Session, *args, **kwargs):
+        with exclusive_lock(slots_path(session.path)):
+            return func(session, *args, **kwargs)
+
+    return wrapper
+
+
+@_editing_slots
 def add_user(
     session: Session,
     login: str,
@@ -66,6 +80,7 @@ def _existing(session: Session, login: str) -> User:
     return user
 
 
+@_editing_slots
 def disable_user(session: Session, login: str) -> None:
     """Disable and revoke: the person's key slot is destroyed, not just flagged."""
     session.require(Permission.MANAGE_USERS)
@@ -83,6 +98,7 @@ def disable_user(session: Session, login: str) -> None:
         slots.save()
 
 
+@_editing_slots
 def set_password(session: Session, login: str, new_password: str) -> None:
     """IT (or emergency access) sets a password; rewraps that one slot and re-enables it."""
     user = _existing(session, login)
