@@ -111,3 +111,28 @@ def test_backup_restores_onto_a_fresh_laptop_with_the_recovery_key(cache, tmp_pa
     with pytest.raises(BadInput):
         restore_cache(backup, new_laptop, cache.recovery_key, clock=cache.clock)
     assert os.path.exists(new_laptop)
+
+
+def test_replacing_the_master_key_cuts_off_an_old_copy_of_the_key_file(cache):
+    from continuity.store.cache import login
+    from continuity.store.key_rotation import replace_master_key
+    from tests.conftest import ADMIN_PASSWORD, NURSE_PASSWORD
+
+    old_keys = slots_path(cache.path).read_bytes()  # kept by the nurse before she left
+    with cache.login("admin") as session:
+        users.disable_user(session, "nurse")
+        fresh, recovery = replace_master_key(session, ADMIN_PASSWORD)
+        fresh.close()
+    # The old key file and the nurse's password no longer open the cache.
+    current = slots_path(cache.path).read_bytes()
+    slots_path(cache.path).write_bytes(old_keys)
+    with pytest.raises(Exception):  # noqa: B017 - refused one way or another
+        login(cache.path, "nurse", NURSE_PASSWORD, clock=cache.clock).close()
+    slots_path(cache.path).write_bytes(current)
+    with cache.login("admin") as session:
+        assert _count_patients(session) == 0
+    with pytest.raises(AuthenticationFailed):
+        cache.login("pharma")  # must be given a new password
+    from continuity.store.cache import login_with_recovery
+
+    login_with_recovery(cache.path, recovery, clock=cache.clock).close()

@@ -9,12 +9,25 @@ from pathlib import Path
 
 from continuity.cli.common import add_db_arguments, db_path, open_session, secrets_for
 from continuity.core.i18n import _
-from continuity.store.key_rotation import backup_cache, restore_cache, rotate_database_key
+from continuity.store.key_rotation import (
+    backup_cache,
+    replace_master_key,
+    restore_cache,
+    rotate_database_key,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     rekey = sub.add_parser("rekey", help=_("re-encrypt the cache under a new random key (IT)"))
     add_db_arguments(rekey)
+    rekey.add_argument(
+        "--revoke-old-key-files",
+        action="store_true",
+        help=_(
+            "also replace the master key: old copies of the key file stop working; every other "
+            "user needs a new password and a new recovery key is printed"
+        ),
+    )
     rekey.set_defaults(handler=run_rekey)
 
     backup = sub.add_parser("backup", help=_("write an encrypted backup of the cache (IT)"))
@@ -38,9 +51,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_rekey(args: argparse.Namespace) -> int:
-    session = open_session(args, secrets_for(args))
-    rotate_database_key(session).close()
-    print(_("The cache is now encrypted under a new key; every user keeps their password."))
+    secrets = secrets_for(args)
+    session = open_session(args, secrets)
+    if not args.revoke_old_key_files:
+        rotate_database_key(session).close()
+        print(_("The cache is now encrypted under a new key; every user keeps their password."))
+        return 0
+    password = secrets.next(_("Your password again: "))
+    fresh, recovery = replace_master_key(session, password)
+    fresh.close()
+    print(_("New master and database keys: old copies of the key file no longer open the cache."))
+    print(_("Every other user needs a new password (users passwd)."))
+    print(_("RECOVERY KEY (shown once; print it or write it down and lock it away):"))
+    print(recovery)
     return 0
 
 

@@ -145,3 +145,41 @@ def restore_cache(backup: Path, target: Path, recovery_key: str, *, clock=None) 
         raise
     session.audit("restored", {"from": backup.name, "at": datetime.now().isoformat()})
     return session
+
+
+def replace_master_key(session: Session, it_password: str) -> tuple[Session, str]:
+    """Cut off every old copy of the key file: a new master key, a new database key.
+
+    Rotating only the database key does not revoke anyone: the master key stays the same, so
+    a revoked user who kept an old copy of the key file (and their password) still unwraps it.
+    This replaces the master key too. Only the acting IT user keeps a slot (their password is
+    asked again, since slots wrap the master key under it); a new recovery key is returned, to
+    be shown once; every other user must be given a password again (`users passwd`), and the
+    unattended refresh slot must be enabled again. Returns the new session and recovery key.
+    """
+    from continuity.core.passwords import check_password_policy
+    from continuity.store.cache import RECOVERY_LOGIN
+    from continuity.store.files import exclusive_lock
+    from continuity.store.key_slots import new_recovery_key
+
+    session.require(Permission.MANAGE_DEVICE)
+    check_password_policy(it_password, session.user.login)
+    with exclusive_lock(slots_path(session.path)):
+        slots = KeySlotFile.load(slots_path(session.path))
+        if slots.unwrap_master("user", session.user.login, it_password) is None:
+            from continuity.core.errors import AuthenticationFailed
+
+            raise AuthenticationFailed(_("Wrong user or password."))
+        master = new_database_key()
+        recovery = new_recovery_key()
+        removed = [
+            s.login for s in slots.slots if not (s.kind == "user" and s.login == session.user.login)
+        ]
+        slots.slots = []
+        slots.set_database_key(master, session.database_key())
+        slots.put("user", session.user.login, it_password, master)
+        slots.put("recovery", RECOVERY_LOGIN, recovery, master)
+        slots.save()
+    session._master_key = master  # the open session now holds the new master key
+    session.audit("master_key_replaced", {"slots_removed": removed})
+    return rotate_database_key(session), recovery
