@@ -257,3 +257,11 @@ def test_a_change_to_the_key_file_waits_for_a_login_in_progress(cache):
         assert child.poll() is None
     out, _ = child.communicate(timeout=60)
     assert out.strip() == "AuthenticationFailed"
+
+
+def test_a_key_file_with_absurd_kdf_parameters_is_called_damaged(cache):
+    slots = key_slots.KeySlotFile.load(slots_path(cache.path))
+    slots.find("user", "nurse").kdf["n"] = 3
+    slots.save()
+    with pytest.raises(CacheUnusable, match="endommagé|damaged"):
+        cache.login("nurse")

@@ -179,8 +179,15 @@ class KeySlotFile:
             # Spend the same time as a real attempt so timing does not reveal valid logins.
             derive_key(secret, b"\0" * 16, DEFAULT_SCRYPT)
             return None
-        params = {k: int(slot.kdf[k]) for k in ("n", "r", "p")}
-        wrapping = derive_key(secret, _unb64(slot.kdf["salt"]), params)
+        try:
+            params = {k: int(slot.kdf[k]) for k in ("n", "r", "p")}
+            salt = _unb64(slot.kdf["salt"])
+        except (KeyError, TypeError, ValueError):
+            raise CacheUnusable(_("The key file beside the cache is damaged.")) from None
+        n, r, p = params["n"], params["r"], params["p"]
+        if n < 2**12 or n > 2**22 or n & (n - 1) or not 1 <= r <= 32 or not 1 <= p <= 16:
+            raise CacheUnusable(_("The key file beside the cache is damaged."))
+        wrapping = derive_key(secret, salt, params)
         try:
             return AESGCM(wrapping).decrypt(
                 _unb64(slot.nonce), _unb64(slot.wrapped), slot.aad(self.device_id)
