@@ -238,3 +238,28 @@ def repack(src: Path, dst: Path, change) -> None:
     writer.add("context.json", json.dumps(contents.context()).encode("utf-8"))
     header = dataclasses.replace(opened.header, package_id=package_id)
     dst.write_bytes(seal(header, writer.finish(manifest), PASSPHRASE))
+
+
+def forge_header(src: Path, dst: Path, change) -> None:
+    """A copy of `src` whose clear header was rewritten by `change` (its digest recomputed, as
+    a forger would): what the merge must refuse as damaged, never crash on."""
+    import hashlib
+    import struct
+
+    from continuity.reconcile.package_format import MAGIC
+
+    data = src.read_bytes()
+    start = len(MAGIC) + 4
+    (length,) = struct.unpack(">I", data[len(MAGIC) : start])
+    header = json.loads(data[start : start + length])
+    change(header)
+    text = json.dumps(header, indent=1).encode("ascii")
+    head = MAGIC + struct.pack(">I", len(text)) + text
+    dst.write_bytes(head + hashlib.sha256(head).digest() + data[start + length + 32 :])
+
+
+def central_bundle(path: Path, resources: list[dict]) -> Path:
+    """The central record's fresh snapshot after recovery, as one collection Bundle."""
+    entry = [{"resource": r} for r in resources]
+    path.write_text(json.dumps({"resourceType": "Bundle", "type": "collection", "entry": entry}))
+    return path

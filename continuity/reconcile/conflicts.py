@@ -6,14 +6,16 @@ Found from the merge index, each with every side it involves:
 - `stopped_order`: a dose given on an order that was stopped (or ended) before the dose time,
   as the laptop's snapshot, or a manual order's later correction, says;
 - `temporary_patient`: one temporary patient with entries from two laptops, or two downtime
-  admissions on two laptops that look like the same person (name, birth date, sex);
+  admissions on two laptops that look like the same person (name, birth date, sex); and,
+  blocking, one temporary id admitted on two devices (laptops sharing a name): two people;
 - `clock`: a clinical time after the time it was recorded, or more than 7 days before it (the
   same limit as when recording), or a laptop whose clock went backwards between two entries;
 - `altered`: one UUID with two different contents in two packages.
 
 Blocking conflicts hold their entries back from the FHIR Bundle until the clinical lead has
 reviewed them (and accepted them, by conflict id or entry UUID, in a later merge). Entries of
-temporary patients are shown but not blocked on that account: their mapping decides.
+temporary patients are shown but not blocked on that account: their mapping decides (except
+for an id that two devices handed out, which no mapping can split).
 Conflict ids are derived from their entries, so they stay the same from one merge to the next.
 """
 
@@ -160,10 +162,49 @@ def stopped_orders(index: MergeIndex) -> list[Conflict]:
     return out
 
 
+def temporary_id_collisions(index: MergeIndex) -> dict[str, set[str]]:
+    """Temporary id -> the device ids that admitted a patient under it, when more than one.
+
+    Temporary ids are `DT-<device name>-NNNN`: two laptops with the same name (a cloned
+    image) hand out the same ids to different people. Admissions under one id from two
+    devices are two people, whatever the names say."""
+    out: dict[str, set[str]] = {}
+    for temp_id, admissions in index.admissions.items():
+        devices = {index.entries[entry_uuid].device_id for entry_uuid, _person in admissions}
+        if len(devices) > 1:
+            out[temp_id] = devices
+    return out
+
+
+def _collision(
+    index: MergeIndex, temp_id: str, devices: set[str], device_names: dict[str, str]
+) -> Conflict:
+    """A blocking conflict holding every entry about the id: loading them would put two
+    people's care on one patient (the mapping CSV cannot tell them apart)."""
+    about = sorted(
+        (s for s in index.entries.values() if s.patient_id == temp_id),
+        key=lambda s: (s.kind != "admission", s.device_id, s.seq),
+    )
+    laptops = ", ".join(
+        f"{device_names.get(d, d)} [{d}]"
+        for d in sorted(devices, key=lambda d: (device_names.get(d, d), d))
+    )
+    detail = _(
+        "Temporary id {id} was given to different patients on several laptops with the same "
+        "name ({devices}): none of its entries can be loaded until each patient is identified."
+    ).format(id=temp_id, devices=laptops)
+    return _make("temporary_patient", [s.uuid for s in about], detail)
+
+
 def temporary_patients(index: MergeIndex, device_names: dict[str, str]) -> list[Conflict]:
     out = []
+    collisions = temporary_id_collisions(index)
+    for temp_id, devices in sorted(collisions.items()):
+        out.append(_collision(index, temp_id, devices, device_names))
     by_patient: dict[str, dict[str, Seen]] = defaultdict(dict)
     for seen in index.entries.values():
+        if seen.patient_id in collisions:
+            continue
         if seen.patient_id in index.temporary and index.effective(seen):
             first = by_patient[seen.patient_id]
             if seen.device_id not in first or seen.kind == "admission":

@@ -37,7 +37,7 @@ from continuity.core.clock import Clock, SystemClock, format_local, from_iso, to
 from continuity.core.errors import BadInput
 from continuity.core.i18n import _
 from continuity.fhir.fhir_out import BundleWriter, References, bundle_entries
-from continuity.reconcile.conflicts import Conflict, find_conflicts
+from continuity.reconcile.conflicts import Conflict, find_conflicts, temporary_id_collisions
 from continuity.reconcile.entry_tables import local_time, write_rows
 from continuity.reconcile.mapping import read_mapping
 from continuity.reconcile.merge_files import (
@@ -57,7 +57,15 @@ from continuity.reconcile.merge_files import (
 from continuity.reconcile.merge_index import Gap, MergeIndex
 from continuity.reconcile.merge_input import MergePackage, open_packages
 from continuity.reconcile.progress import CancelledFn, Progress, Steps
-from continuity.reconcile.recovery_check import PARTLY, CentralRecord, find_in_central
+from continuity.reconcile.recovery_check import (
+    BY_HAND,
+    PARTLY,
+    CentralRecord,
+    central_patient,
+    dose_key,
+    find_in_central,
+    match_doses,
+)
 from continuity.reconcile.review_report import (
     EntrySide,
     PackageLine,
@@ -175,6 +183,8 @@ class _Merge:
         self.clock = clock
         self.index = MergeIndex()
         self.present: dict[str, str] = {}
+        self.collisions: dict[str, set[str]] = {}
+        self.dose_candidates: list[tuple[tuple[str, str, str], datetime, str]] = []
         self.total = 2 * sum(p.header.entry_count for p in packages)
         self.done = 0
 
@@ -194,6 +204,7 @@ class _Merge:
                     self._check_central(row)
                 self._tick(_("Reading the entries"))
         self.index.finish()
+        self._match_central_doses()
 
     def _check_central(self, row: dict[str, Any]) -> None:
         patient_id = row.get("patient_id")
@@ -201,8 +212,22 @@ class _Merge:
         order = self.index.orders.get(row.get("order_id") or "") or {}
         manual_drug = (row.get("payload") or {}).get("drug") if order.get("manual") else None
         found = find_in_central(self.central, row, ipp=ipp, manual_drug=manual_drug)
-        if found is not None:
+        if found == BY_HAND and row["kind"] == "dose":
+            patient = central_patient(self.central, row.get("patient_id"), ipp)
+            key = dose_key(row, patient or "", manual_drug)
+            self.dose_candidates.append((key, from_iso(row["clinical_time"]), row["uuid"]))
+        elif found is not None:
             self.present[row["uuid"]] = found
+
+    def _match_central_doses(self) -> None:
+        """Hand-typed central doses account for one laptop dose each (corrected-away doses
+        do not compete: they go in as entered-in-error whatever the central record holds)."""
+        if self.central is None:
+            return
+        index = self.index
+        live = [c for c in self.dose_candidates if index.effective(index.entries[c[2]])]
+        for entry_uuid in match_doses(self.central, live):
+            self.present[entry_uuid] = BY_HAND
 
     # -- decisions -----------------------------------------------------------------------
     def decide(self, conflicts: list[Conflict]) -> tuple[dict[str, Held], dict[str, int]]:
@@ -279,6 +304,7 @@ class _Merge:
         index = self.index
         device_names = {d.device_id: d.name for d in index.devices.values()}
         conflicts = find_conflicts(index, device_names)
+        self.collisions = temporary_id_collisions(index)
         held, unmapped = self.decide(conflicts)
         refs = self.references(held, device_names)
         wanted_sides = {u for c in conflicts for u in c.uuids}
@@ -366,13 +392,24 @@ class _Merge:
         return result
 
     # -- presentation --------------------------------------------------------------------
-    def _patient_label(self, patient_id: str | None) -> str:
+    def _patient_label(self, patient_id: str | None, device_id: str = "") -> str:
         if not patient_id:
             return ""
         p = self.index.patients.get(patient_id) or {}
-        name = " ".join(x for x in ((p.get("family") or "").upper(), p.get("given") or "") if x)
         number = p.get("ipp") or self.mapping.get(patient_id) or patient_id
+        if patient_id in self.collisions:  # one id, two people: the one this laptop admitted
+            p, number = self._admitted_on(patient_id, device_id), patient_id
+        name = " ".join(x for x in ((p.get("family") or "").upper(), p.get("given") or "") if x)
         return f"{name} ({number})" if name else number
+
+    def _admitted_on(self, temp_id: str, device_id: str) -> dict[str, Any]:
+        """The person the latest admission under `temp_id` on this device names."""
+        found: dict[str, Any] = {}
+        for entry_uuid, person in self.index.admissions.get(temp_id, []):
+            seen = self.index.entries[entry_uuid]
+            if seen.device_id == device_id and self.index.effective(seen):
+                found = person
+        return found
 
     def _side(self, row: dict[str, Any], device_names: dict[str, str]) -> EntrySide:
         author = (self.index.users.get(row["author"]) or {}).get("display_name") or row["author"]
@@ -381,7 +418,7 @@ class _Merge:
             device=device_names.get(row["device_id"], row["device_id"]),
             seq=int(row["seq"]),
             kind=kind_label(row["kind"]),
-            patient=self._patient_label(row.get("patient_id")),
+            patient=self._patient_label(row.get("patient_id"), row["device_id"]),
             clinical=local_time(row["clinical_time"]),
             recorded=local_time(row["recorded_time"]),
             author=author,

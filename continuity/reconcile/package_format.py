@@ -48,6 +48,8 @@ MIN_PASSPHRASE = 12
 DEFAULT_SCRYPT = {"n": 2**16, "r": 8, "p": 1}
 #: A header asking for more than this is refused (a forged header must not exhaust memory).
 _MAX_SCRYPT = {"n": 2**20, "r": 16, "p": 4}
+#: A header asking for an n below this is refused too (no build wrote a cheaper one).
+_MIN_SCRYPT_N = 2**14
 _MAX_HEADER = 64 * 1024
 _NONCE = 12
 _DIGEST = 32
@@ -146,6 +148,21 @@ def _derive(passphrase: str, salt: bytes, params: dict[str, int]) -> tuple[bytes
     return key[:32], key[32:]
 
 
+def _plausible_scrypt(params: dict[str, int]) -> bool:
+    """Whether a header's scrypt parameters are ones we could have written: scrypt itself
+    rejects some (n not a power of two, p = 0) with an unexplained error, and a forged header
+    must be refused as damaged, not crash the merge. The floor is also never above the
+    current default, so what this build seals always opens (tests seal with a cheaper one)."""
+    n, r, p = params["n"], params["r"], params["p"]
+    floor = min(_MIN_SCRYPT_N, DEFAULT_SCRYPT["n"])
+    return (
+        floor <= n <= _MAX_SCRYPT["n"]
+        and n & (n - 1) == 0
+        and 1 <= r <= _MAX_SCRYPT["r"]
+        and 1 <= p <= _MAX_SCRYPT["p"]
+    )
+
+
 def _key_check(check_key: bytes, package_id: str) -> str:
     return hmac.new(check_key, _CHECK_LABEL + package_id.encode(), hashlib.sha256).hexdigest()[:32]
 
@@ -240,7 +257,7 @@ def open_package(path: Path, passphrase: str) -> OpenedPackage:
         salt = bytes.fromhex(kdf["salt"])
     except (KeyError, TypeError, ValueError):
         raise _damaged(name) from None
-    if kdf.get("name") != "scrypt" or any(params[k] > _MAX_SCRYPT[k] for k in params):
+    if kdf.get("name") != "scrypt" or not _plausible_scrypt(params):
         raise _damaged(name)
     nonce = data[body_at : body_at + _NONCE]
     body = data[body_at + _NONCE :]

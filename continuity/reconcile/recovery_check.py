@@ -7,7 +7,8 @@ Bundles create. An entry is already present when:
 - or, for doses and vital signs typed in by hand from paper: the same patient, the same order
   (for a manual order, the same drug name) and the same status, within 15 minutes for a dose;
   the same patient and LOINC code within 15 minutes for each measurement of a vital-signs
-  entry. A vital-signs entry of which only some measurements are found is *partly* present:
+  entry. A hand-typed administration accounts for one laptop dose only (`match_doses`): two
+  doses given and one typed in leave the other to load. A vital-signs entry of which only some measurements are found is *partly* present:
   it is held back for a person to decide, as loading it would duplicate the others.
 
 Only the resources' identifiers, subjects, orders, codes and times are kept in memory.
@@ -189,6 +190,44 @@ def central_patient(record: CentralRecord, patient_id: str | None, ipp: str | No
     return patient_id
 
 
+def dose_key(row: dict[str, Any], patient: str, manual_drug: str | None) -> tuple[str, str, str]:
+    """What a dose is matched on: the central patient, the order (or a manual order's drug
+    name) and the status."""
+    status = str((row.get("payload") or {}).get("status"))
+    key = "drug:" + fold(manual_drug) if manual_drug else "order:" + str(row.get("order_id"))
+    return (patient, key, status)
+
+
+def match_doses(
+    record: CentralRecord, candidates: list[tuple[tuple[str, str, str], datetime, str]]
+) -> set[str]:
+    """The laptop doses (by UUID) that a hand-typed central administration accounts for, one
+    to one: `candidates` are (dose_key, clinical time, UUID) of doses `find_in_central` found
+    near a central one. A central administration accounts for one laptop dose only, the
+    closest in time (ties: the earlier dose), so a real second dose (a PRN given twice within
+    15 minutes, one of them typed in) is still loaded rather than silently dropped."""
+    by_key: dict[tuple[str, str, str], list[tuple[datetime, str]]] = defaultdict(list)
+    for key, when, entry_uuid in candidates:
+        by_key[key].append((when, entry_uuid))
+    matched: set[str] = set()
+    for key, doses in by_key.items():
+        central = record.doses.get(key) or []
+        pairs = []
+        for when, entry_uuid in doses:
+            low = bisect.bisect_left(central, when - TOLERANCE)
+            high = bisect.bisect_right(central, when + TOLERANCE)
+            for i in range(low, high):
+                pairs.append((abs(central[i] - when), when, entry_uuid, i))
+        pairs.sort()
+        used: set[int] = set()
+        for _gap, _when, entry_uuid, i in pairs:
+            if i in used or entry_uuid in matched:
+                continue
+            used.add(i)
+            matched.add(entry_uuid)
+    return matched
+
+
 def find_in_central(
     record: CentralRecord,
     row: dict[str, Any],
@@ -209,9 +248,7 @@ def find_in_central(
     when = from_iso(row["clinical_time"])
     payload = row.get("payload") or {}
     if kind == "dose":
-        status = payload.get("status")
-        key = "drug:" + fold(manual_drug) if manual_drug else "order:" + str(row.get("order_id"))
-        times = record.doses.get((patient, key, status))
+        times = record.doses.get(dose_key(row, patient, manual_drug))
         return BY_HAND if times and _near(times, when) else None
     parts = [p for p, k in _VITAL_KEYS.items() if payload.get(k) is not None]
     if not parts:
