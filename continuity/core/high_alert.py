@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from continuity.core.errors import BadInput
+from continuity.core.i18n import _
 from continuity.core.text import fold
 from continuity.resources import resource
 
@@ -71,14 +73,19 @@ def _default_list() -> HighAlertList:
 def load_high_alert_list(path: Path | None = None) -> HighAlertList:
     """Read a list file (default: the site's `resources/high_alert_drugs.txt`).
 
-    A missing file gives an empty list rather than an error: the app must still start, and
-    the flag is an extra safety net, not the only one.
+    A missing or unreadable file is an error, not an empty list: an empty list would silently
+    flag nothing, and nurses would take "no flag" for "not a high-alert drug".
     """
     path = path or resource("high_alert_drugs.txt")
     try:
         return parse_high_alert_list(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return HighAlertList((), ())
+    except (OSError, UnicodeDecodeError):
+        raise BadInput(
+            _(
+                "The high-alert drug list cannot be read ({path}); restore it before using "
+                "Continuity."
+            ).format(path=path)
+        ) from None
 
 
 def is_high_alert(name: str | None, code: str | None = None) -> bool:

@@ -22,7 +22,7 @@ from continuity.fhir import directory, patients, prescriptions, schedules, vital
 from continuity.fhir.datatypes import identifiers, utc, valid_id
 from continuity.fhir.errors import Invalid
 from continuity.fhir.identifiers import rpps_from_system
-from continuity.fhir.references import Ref, ResourceIndex
+from continuity.fhir.references import Ref, ResourceIndex, parse_reference
 from continuity.fhir.report import ImportReport
 from continuity.fhir.sources import RawResource
 
@@ -66,6 +66,24 @@ HANDLERS: dict[str, tuple[Callable[[dict[str, Any]], bool] | None, Mapper]] = {
 }
 
 
+def _is_allergy(raw: RawResource) -> bool:
+    resource = raw.resource
+    kind = resource.get("resourceType") if isinstance(resource, dict) else None
+    return kind == "AllergyIntolerance" or (
+        not isinstance(kind, str) and raw.expected_type == "AllergyIntolerance"
+    )
+
+
+def _patient_ref(resource: Any) -> Ref | None:
+    """The patient a (rejected) AllergyIntolerance names, or None when it cannot be read."""
+    if not isinstance(resource, dict):
+        return None
+    try:
+        return parse_reference(resource.get("patient"), "AllergyIntolerance.patient")
+    except Invalid:
+        return None
+
+
 @dataclass
 class SnapshotRows:
     """Rows for each snapshot table, as tuples in the tables' column order."""
@@ -86,9 +104,17 @@ class SnapshotBuilder:
         self.drafts: dict[str, list[Any]] = {kind: [] for kind in HANDLERS}
         self._last_updated: str | None = None
         self._high_alert: dict[tuple[str, ...], bool] = {}
+        # Patients of rejected AllergyIntolerance resources; None: one names no readable patient.
+        self._lost_allergies: list[Ref | None] = []
 
     # ------------------------------------------------------------------ reading
     def add(self, raw: RawResource) -> None:
+        before = len(self.report.rejections)
+        self._add(raw)
+        if len(self.report.rejections) > before and _is_allergy(raw):
+            self._lost_allergies.append(_patient_ref(raw.resource))
+
+    def _add(self, raw: RawResource) -> None:
         resource = raw.resource
         if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
             kind = raw.expected_type or "(unknown)"
@@ -283,6 +309,7 @@ class SnapshotBuilder:
 
     def _allergies(self, rows: SnapshotRows) -> None:
         self.allergy_state: dict[str, str] = {}
+        odd: list[str] = []
         for d in self.drafts["AllergyIntolerance"]:
             try:
                 patient = self._patient_of(d.patient)
@@ -290,6 +317,8 @@ class SnapshotBuilder:
                 self._reject("AllergyIntolerance", d, str(exc))
                 continue
             self._imported("AllergyIntolerance")
+            if d.odd_criticality is not None:
+                odd.append(f"AllergyIntolerance/{d.id} ({d.odd_criticality!r})")
             if d.none_known:
                 if d.status == "active":
                     self.allergy_state.setdefault(patient, "none_known")
@@ -299,6 +328,33 @@ class SnapshotBuilder:
             rows.allergies.append(
                 (patient, d.substance, d.code, d.criticality, d.reaction, d.status)
             )
+        if odd:
+            self.report.notes.append(
+                f"criticality not a FHIR code, kept as empty in {len(odd)} allergies: "
+                + ", ".join(odd[:5])
+                + (" ..." if len(odd) > 5 else "")
+            )
+        self._unknown_where_allergies_were_lost()
+
+    def _unknown_where_allergies_were_lost(self) -> None:
+        """A patient with a rejected allergy is 'unknown', never 'no known allergy'.
+
+        The rejected record may be the patient's real allergy, next to a "no known allergy"
+        statement: showing "none known" would turn an allergy into its opposite. A rejected
+        allergy whose patient cannot be read could be anyone's, so then nobody is "none known".
+        """
+        if not self._lost_allergies:
+            return
+        if any(ref is None for ref in self._lost_allergies):
+            lost = set(self.patients)
+        else:
+            lost = set()
+            for ref in self._lost_allergies:
+                target = self._resolve(ref, "Patient")
+                if target is not None:
+                    lost.add(target[1])
+        for patient in lost:
+            self.allergy_state[patient] = "unknown"
 
     def _flag(self, names: tuple[str, ...], codes: tuple[str, ...]) -> bool:
         key = (*names, "|", *codes)

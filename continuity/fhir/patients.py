@@ -78,6 +78,7 @@ class AllergyDraft:
     reaction: str | None
     status: str
     none_known: bool  # "no known allergy": sets the patient's status, is not an allergy
+    odd_criticality: str | None = None  # a criticality that is not a FHIR code, left out
 
 
 def map_patient(resource: dict[str, Any], ident: str, where: str) -> PatientDraft:
@@ -159,9 +160,13 @@ def map_allergy(resource: dict[str, Any], ident: str, where: str) -> AllergyDraf
             text = concepts_text(reaction.get("manifestation"))
             if text:
                 manifestations.append(text)
+    # A criticality outside FHIR's codes ("moderate" is common) must not cost the allergy:
+    # it is kept with no criticality, and the importer notes it in the report.
     criticality = resource.get("criticality")
+    odd_criticality = None
     if criticality is not None and criticality not in ("low", "high", "unable-to-assess"):
-        raise Invalid(f"wrong shape: unknown criticality {criticality!r}")
+        odd_criticality = str(criticality)[:40]
+        criticality = None
     return AllergyDraft(
         id=ident,
         where=where,
@@ -172,6 +177,7 @@ def map_allergy(resource: dict[str, Any], ident: str, where: str) -> AllergyDraf
         reaction="; ".join(dict.fromkeys(manifestations)) or None,
         status=status,
         none_known=none_known,
+        odd_criticality=odd_criticality,
     )
 
 

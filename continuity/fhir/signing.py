@@ -165,8 +165,34 @@ def payload_names(zf: zipfile.ZipFile) -> set[str]:
     }
 
 
+def refuse_duplicate_names(zf: zipfile.ZipFile) -> None:
+    """Refuse a zip that holds two members of the same name.
+
+    Readers pick one of the two by name and hashes are checked by name, so a forged copy
+    placed beside the signed one could be read while the signed one is hashed: no honest
+    export or package ever has duplicates, so any is refused outright.
+    """
+    seen: set[str] = set()
+    for name in zf.namelist():
+        if name in seen:
+            if MANIFEST_MEMBER in zf.namelist():
+                raise SignatureRefused(
+                    _("The package holds two files named {name}; it was tampered with.").format(
+                        name=name
+                    )
+                )
+            raise SnapshotFormatError(
+                _("The zip holds two files named {name}; nothing was imported.").format(name=name)
+            )
+        seen.add(name)
+
+
 def read_package(zf: zipfile.ZipFile) -> PackageInfo | None:
-    """The package manifest of a zip, or None when the zip is not a signed package."""
+    """The package manifest of a zip, or None when the zip is not a signed package.
+
+    Any zip with duplicate member names is refused here first (see `refuse_duplicate_names`).
+    """
+    refuse_duplicate_names(zf)
     names = set(zf.namelist())
     if MANIFEST_MEMBER not in names:
         return None
@@ -238,6 +264,7 @@ def _members_to_sign(source: Path, stack: contextlib.ExitStack) -> list[tuple[st
         zf = stack.enter_context(zipfile.ZipFile(source))
         if MANIFEST_MEMBER in zf.namelist():
             raise BadInput(_("This zip is already a signed package."))
+        refuse_duplicate_names(zf)
         infos = [i for i in zf.infolist() if not i.is_dir()]
         prefix = _common_folder([i.filename for i in infos])
         return [(i.filename[len(prefix) :], lambda mode="rb", i=i: zf.open(i)) for i in infos]

@@ -108,7 +108,14 @@ def replace_snapshot(
         " AND source_id NOT IN (SELECT patient_id FROM orders)"
     )
     conn.execute("UPDATE patients SET absent_from_snapshot = 1")
-    for table in ("allergies", "appointments", "observations", "locations", "practitioners"):
+    # A patient kept as absent keeps their allergies: doses may still be recorded against
+    # them, and the allergy check must not go blind. The new snapshot's patients get theirs
+    # from the snapshot only.
+    conn.execute("DELETE FROM allergies WHERE patient_id NOT IN (SELECT source_id FROM patients)")
+    conn.executemany(
+        "DELETE FROM allergies WHERE patient_id = ?", [(row[0],) for row in rows.patients]
+    )
+    for table in ("appointments", "observations", "locations", "practitioners"):
         conn.execute(f"DELETE FROM {table}")
     for table in _COLUMNS:
         _insert(conn, table, getattr(rows, table))
