@@ -13,7 +13,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from continuity.cli.common import add_db_arguments, open_session, secrets_for
@@ -455,11 +455,13 @@ _KINDS: list[tuple[str, Callable[[], str], Callable[[argparse.ArgumentParser], N
 def run_orders(args: argparse.Namespace) -> int:
     with open_session(args, secrets_for(args)) as session:
         found = upcoming_doses(session, args.patient, max(1, min(args.hours, 24 * 14)))
+        now = session.now()
     if args.json:
-        print(json.dumps([_order_json(o, t) for o, t in found], ensure_ascii=False, indent=2))
+        print(json.dumps([_order_json(o, t, now) for o, t in found], ensure_ascii=False, indent=2))
         return 0
     for order, times in found:
-        flags = [_("as needed")] if order.as_needed else []
+        flags = _state_words(order, now)
+        flags += [_("as needed")] if order.as_needed else []
         flags += [_("HIGH ALERT")] if order.high_alert else []
         flags += [_("manual order")] if order.manual else []
         print(
@@ -472,13 +474,21 @@ def run_orders(args: argparse.Namespace) -> int:
     return 0
 
 
-def _order_json(order: Any, times: list | None) -> dict[str, Any]:
+def _state_words(order: Any, now: datetime) -> list[str]:
+    """The same words as the chart's order list: an order not to give as usual says so."""
+    words = [_("ON HOLD")] if order.status == "on-hold" else []
+    words += [_("EXPIRED")] if order.expired(now) else []
+    words += [_("absent from latest snapshot")] if order.absent_from_snapshot else []
+    return words
+
+
+def _order_json(order: Any, times: list | None, now: datetime) -> dict[str, Any]:
     return {
         "id": order.id, "drug": order.drug, "drug_code": order.drug_code,
         "dose_value": order.dose_value, "dose_unit": order.dose_unit, "route": order.route,
         "status": order.status, "as_needed": order.as_needed, "prn_reason": order.prn_reason,
         "high_alert": order.high_alert, "manual": order.manual, "paper_ref": order.paper_ref,
-        "absent_from_snapshot": order.absent_from_snapshot,
+        "absent_from_snapshot": order.absent_from_snapshot, "expired": order.expired(now),
         "next_doses": None if times is None else [local(t).isoformat() for t in times],
     }  # fmt: skip
 

@@ -68,7 +68,7 @@ DRUG_CLASSES: tuple[DrugClass, ...] = (
                "piroxicam", "meloxicam", "celecoxib", "etoricoxib", "indometacine",
                "acide acetylsalicylique", "aspirine", "aspirin", "kardegic", "advil",
                "profenid", "voltarene"),
-              ("M01A", "N02BA"), ("372665008", "387458008")),
+              ("M01A", "N02BA", "B01AC06"), ("372665008", "387458008")),
     DrugClass("héparines", ("heparine", "heparines", "heparin"),
               ("enoxaparine", "tinzaparine", "dalteparine", "nadroparine", "heparine sodique",
                "heparine calcique", "calciparine", "lovenox", "innohep", "fragmine",
@@ -112,7 +112,11 @@ def _same_word(a: str, b: str) -> bool:
 
 def mentions(text_words: list[str], term: str) -> bool:
     """Does the text name `term` (one word, or several in a row)?"""
-    term_words = [w for w in re.split(r"[^a-z0-9]+", fold(term)) if w]
+    raw = [w for w in re.split(r"[^a-z0-9]+", fold(term)) if w]
+    # The term loses what the text lost (noise, numbers, short words): "acide
+    # acetylsalicylique" must match the words of "Acide acétylsalicylique 75 mg", which
+    # lost "acide".
+    term_words = words(term) or raw
     n = len(term_words)
     if n == 0:
         return False

@@ -115,20 +115,34 @@ def _positive(value: Any, label: str, high: float) -> float | None:
     return result
 
 
+#: Years a clinical time may fall in: outside, it is a typing error (and 0001 or 9999 with
+#: an offset overflows Python's datetime when converted to UTC).
+YEARS = (1900, 2100)
+
+
 def moment(value: datetime | str | None) -> datetime | None:
-    """An aware datetime from a datetime or ISO 8601 text (no offset = Paris time)."""
+    """An aware datetime from a datetime or ISO 8601 text (no offset = Paris time), within
+    `YEARS`."""
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=PARIS)
-    try:
-        return from_iso(str(value).strip())
-    except ValueError:
+        found = value if value.tzinfo is not None else value.replace(tzinfo=PARIS)
+    else:
+        try:
+            found = from_iso(str(value).strip())
+        except ValueError:
+            raise BadInput(
+                _("'{value}' is not a date and time (ISO 8601, e.g. 2026-11-28T14:30).").format(
+                    value=value
+                )
+            ) from None
+    if not YEARS[0] <= found.year <= YEARS[1]:
         raise BadInput(
-            _("'{value}' is not a date and time (ISO 8601, e.g. 2026-11-28T14:30).").format(
-                value=value
+            _("The date {value} is not between {low} and {high}: check the year.").format(
+                value=value, low=YEARS[0], high=YEARS[1]
             )
-        ) from None
+        )
+    return found
 
 
 def _iso(value: datetime | str | None) -> str | None:
@@ -287,7 +301,7 @@ VITAL_SIGNS: tuple[VitalSign, ...] = (
     VitalSign("o2_flow", N_("oxygen flow"), "L/min", 0, 60, None, False, "3151-8"),
     VitalSign("pain", N_("pain score"), "/10", 0, 10, (0, 3), True, "72514-3"),
     VitalSign("weight", N_("weight"), "kg", 0.3, 400, None, False, "29463-7"),
-    VitalSign("glucose", N_("blood glucose"), "g/L", 0.1, 6.0, (0.7, 1.8), False, "2339-0"),
+    VitalSign("glucose", N_("blood glucose"), "g/L", 0.1, 20.0, (0.7, 1.8), False, "2339-0"),
 )  # fmt: skip
 VITALS = {v.key: v for v in VITAL_SIGNS}
 #: Consciousness: Alert, new Confusion, responds to Voice, to Pain, Unresponsive (ACVPU).

@@ -24,8 +24,10 @@ from continuity.core.mar import TOLERANCES
 FUTURE_TOLERANCE = timedelta(minutes=5)
 #: Care dated earlier than the snapshot minus this is probably a wrong date: confirm it.
 BACKDATE_LIMIT = timedelta(days=7)
-#: Two as-needed doses of one order closer than this may be one dose entered twice.
+#: Two given doses of one order closer than this may be one dose entered twice: the floor
+#: under an order's own minimum interval (a PRN order without a ceiling, "toutes les 30 min").
 PRN_REPEAT_WINDOW = timedelta(hours=1)
+_UNIT_SECONDS = {"s": 1, "min": 60, "h": 3600, "d": 86400, "wk": 7 * 86400}
 #: A dose recorded further than this from its scheduled time asks for confirmation.
 DOSE_TIME_LIMIT = TOLERANCES.missed_after
 
@@ -33,7 +35,7 @@ DOSE_TIME_LIMIT = TOLERANCES.missed_after
 @dataclass(frozen=True)
 class Check:
     code: str  # before_snapshot, order_absent, order_stopped, order_on_hold, order_expired,
-    # double_dose, allergy, far_from_schedule, likely_match
+    # double_dose, allergy, far_from_schedule, not_scheduled, likely_match
     message: str
 
 
@@ -118,16 +120,76 @@ def check_double_dose(
     ]
 
 
-def check_prn_repeat(drug: str, at: datetime, given_times: Iterable[datetime]) -> list[Check]:
-    close = [t for t in given_times if abs(t - at) < PRN_REPEAT_WINDOW]
+class Ceiling(Protocol):
+    frequency: int | None
+    frequency_max: int | None
+    period: float | None
+    period_unit: str | None
+
+
+def prn_min_interval(spec: Ceiling) -> timedelta:
+    """The shortest interval an as-needed order allows ("si besoin, max toutes les 8 h" is
+    8 h; "max 3 fois par jour" is 8 h), never under `PRN_REPEAT_WINDOW`.
+
+    The largest frequency and the shortest period are read (the ceiling the prescription
+    allows at most); a ceiling in months or years, or none at all, leaves the floor.
+    """
+    counts = [n for n in (spec.frequency, spec.frequency_max) if n and n > 0]
+    unit = _UNIT_SECONDS.get(spec.period_unit or "")
+    if not spec.period or spec.period <= 0 or unit is None:
+        return PRN_REPEAT_WINDOW
+    interval = timedelta(seconds=spec.period * unit / max(counts, default=1))
+    return max(interval, PRN_REPEAT_WINDOW)
+
+
+def check_repeat(
+    drug: str, at: datetime, given_times: Iterable[datetime], interval: timedelta
+) -> list[Check]:
+    """A given dose closer to another given dose of the same order than the order allows
+    (its schedule's shortest interval, or a PRN order's ceiling): one dose entered twice,
+    or two doses given too close together. Both need a second look."""
+    close = sorted((t for t in given_times if abs(t - at) < interval), key=lambda t: abs(t - at))
     if not close:
         return []
     return [
         Check(
             "double_dose",
             _(
-                "{drug} was already given at {time}, less than an hour apart: this may be a double dose."
-            ).format(drug=drug, time=format_local(close[0])),
+                "Possible double dose of {drug}: last given at {time}, {gap} apart, less than "
+                "the {interval} this order allows between doses."
+            ).format(
+                drug=drug,
+                time=format_local(close[0]),
+                gap=format_age(abs(close[0] - at)),
+                interval=format_age(interval),
+            ),
+        )
+    ]
+
+
+def check_prn_repeat(
+    drug: str,
+    at: datetime,
+    given_times: Iterable[datetime],
+    interval: timedelta = PRN_REPEAT_WINDOW,
+) -> list[Check]:
+    """An as-needed dose given before the order's minimum interval (see `prn_min_interval`)."""
+    return check_repeat(drug, at, given_times, max(interval, PRN_REPEAT_WINDOW))
+
+
+def check_scheduled_time(
+    drug: str, scheduled: datetime, day_times: Sequence[datetime]
+) -> list[Check]:
+    """A scheduled time the order does not have that day ("12:30" for 08/12/18 h) escapes
+    the same-time double-dose check and the MAR's cells: ask before keeping it."""
+    if any(t == scheduled for t in day_times):
+        return []
+    return [
+        Check(
+            "not_scheduled",
+            _("{time} is not a scheduled time of this order ({drug}): check the time.").format(
+                time=format_local(scheduled), drug=drug
+            ),
         )
     ]
 

@@ -8,14 +8,16 @@ payload, so the entry still reads right after a snapshot that no longer has its 
 
 from __future__ import annotations
 
-from datetime import datetime
+import itertools
+from datetime import datetime, timedelta
 from typing import Any
 
 from continuity.core import safety
-from continuity.core.clock import from_iso
+from continuity.core.clock import PARIS, from_iso, local
 from continuity.core.entries import GIVEN, Kind, dose_payload
 from continuity.core.errors import BadInput
 from continuity.core.i18n import _
+from continuity.core.timing import StartRequired, expand_day, load_schedule_config
 from continuity.store import census
 from continuity.store.entry_log import (
     Draft,
@@ -77,6 +79,8 @@ def draft_dose(
     when, checks = clinical_time(session, at)
     payload = dose_payload(order=order, **check_fields(Kind.DOSE, fields))
     draft = Draft(Kind.DOSE, patient.id, when, payload, order_id=order.id, checks=checks)
+    if payload["scheduled"]:
+        draft.checks += _schedule_checks(order, from_iso(payload["scheduled"]))
     if payload["status"] == GIVEN:
         draft.checks += _given_checks(session, patient, order, when, payload, replacing)
         draft.witness_for = order.drug if order.high_alert else None
@@ -97,9 +101,15 @@ def _given_checks(
     if scheduled is not None:
         earlier = _given_for(session, order.id, payload["scheduled"], exclude)
         checks += safety.check_double_dose(order.drug, scheduled, earlier)
+        if not earlier:  # the same time given twice already says "double dose"
+            others = _given_any(session, order.id, exclude)
+            checks += safety.check_repeat(order.drug, when, others, _shortest_gap(order, scheduled))
         checks += safety.check_dose_time(when, scheduled)
     else:
-        checks += safety.check_prn_repeat(order.drug, when, _given_prn(session, order.id, exclude))
+        interval = safety.prn_min_interval(order.timing)
+        checks += safety.check_prn_repeat(
+            order.drug, when, _given_any(session, order.id, exclude), interval
+        )
     allergies = [(a.substance, a.code) for a in census.allergies(session, patient.id)]
     checks += safety.check_allergies(order.drug, order.drug_code, allergies)
     return checks
@@ -120,11 +130,43 @@ def _given_for(session: Session, order_id: str, scheduled: str, exclude: str) ->
     return [from_iso(r[0]) for r in rows]
 
 
-def _given_prn(session: Session, order_id: str, exclude: str) -> list[datetime]:
-    rows = session.conn.execute(
-        _GIVEN_DOSES + " AND json_extract(payload, '$.scheduled') IS NULL", (order_id, exclude)
-    ).fetchall()
+def _given_any(session: Session, order_id: str, exclude: str) -> list[datetime]:
+    """When each effective given dose of the order was given, whatever its scheduled time."""
+    rows = session.conn.execute(_GIVEN_DOSES, (order_id, exclude)).fetchall()
     return [from_iso(r[0]) for r in rows]
+
+
+def _pattern_day(order: census.Order, day: Any) -> list[datetime] | None:
+    """The order's schedule on a local day, not clipped to the order's own start and end
+    (an expired or not yet started order has its own checks); None: not expandable."""
+    spec = order.timing
+    if not spec.expandable or spec.as_needed:
+        return None
+    start = order.start if spec.needs_start else None
+    try:
+        return expand_day(spec, day, load_schedule_config(), order_start=start, tz=PARIS)
+    except (StartRequired, ValueError):
+        return None
+
+
+def _schedule_checks(order: census.Order, scheduled: datetime) -> list[safety.Check]:
+    """A scheduled time that is not one of the order's times that day."""
+    times = _pattern_day(order, local(scheduled).date())
+    if times is None:  # "voir instructions": the times are the prescription's text
+        return []
+    return safety.check_scheduled_time(order.drug, scheduled, times)
+
+
+def _shortest_gap(order: census.Order, scheduled: datetime) -> timedelta:
+    """The schedule's shortest interval between two doses around `scheduled` (06/12/18/23 h:
+    5 h), never under `safety.PRN_REPEAT_WINDOW`; the floor when it cannot be computed."""
+    day = local(scheduled).date()
+    times: list[datetime] = []
+    for offset in (-1, 0, 1):
+        times += _pattern_day(order, day + timedelta(days=offset)) or []
+    times = sorted(set(times))
+    gaps = [b - a for a, b in itertools.pairwise(times) if b > a]
+    return max(min(gaps, default=safety.PRN_REPEAT_WINDOW), safety.PRN_REPEAT_WINDOW)
 
 
 def dose_fields_for_correction(entry: StoredEntry, changes: dict[str, Any]) -> dict[str, Any]:

@@ -141,7 +141,7 @@ def list_entries(
         params.append(patient.id if patient else patient_id)
     if since_seq is not None:
         sql += " AND e.seq > ?"
-        params.append(int(since_seq))
+        params.append(_sequence_number(since_seq))
     if kinds:
         sql += f" AND e.kind IN ({','.join('?' * len(kinds))})"
         params.extend(kinds)
@@ -150,6 +150,23 @@ def list_entries(
         params.append(to_utc_iso(since_time))
     found = [_from_row(r) for r in session.conn.execute(sql + " ORDER BY e.seq", params)]
     return [e for e in found if e.effective] if effective_only else found
+
+
+#: SQLite's largest integer: a sequence number beyond it is a typing error, not a query.
+_MAX_SEQ = 2**63 - 1
+
+
+def _sequence_number(value: Any) -> int:
+    """A sequence number to read from (0: every entry); BadInput rather than an overflow."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = -1
+    if not 0 <= number <= _MAX_SEQ:
+        raise BadInput(
+            _("A sequence number is a whole number from 0 to {high}.").format(high=_MAX_SEQ)
+        )
+    return number
 
 
 # -- drafting -------------------------------------------------------------------------------
@@ -235,9 +252,25 @@ def _still_current(session: Session, target: StoredEntry) -> None:
         )
 
 
+#: What a witness saw: a correction changing any of these needs a new witness.
+_WITNESSED = ("status", "dose_value", "dose_unit")
+
+
+def _same_witnessed(draft: Draft, earlier: StoredEntry) -> bool:
+    """The correction leaves what the witness checked as it was (a comment, a site...)."""
+    return (
+        earlier.kind == draft.kind
+        and earlier.patient_id == draft.patient_id
+        and earlier.order_id == draft.order_id
+        and all(earlier.payload.get(k) == draft.payload.get(k) for k in _WITNESSED)
+    )
+
+
 def _witness(draft: Draft, witness: str | None, replacing: StoredEntry | None) -> str | None:
-    """A high-alert dose needs a witness; a correction keeps the original one."""
-    if witness is None and replacing is not None and replacing.kind == draft.kind:
+    """A high-alert dose needs a witness. A correction keeps the original one only if it
+    leaves the patient, order, status and dose as witnessed: 6 UI corrected to 60 UI was
+    never seen by the first witness, so it needs a new one, as a new dose does."""
+    if witness is None and replacing is not None and _same_witnessed(draft, replacing):
         witness = replacing.witness
     if draft.witness_for and witness is None:
         raise BadInput(
