@@ -103,6 +103,7 @@ def test_as_needed_orders_list_the_doses_given_that_day(ward):
             status="given",
             at=paris(22, day=27),
             prn_reason="EVA 5",
+            confirm=True,  # 5 h before the 03:00 dose: less than this order's 6 h, confirmed
         )
         today = mar_for_patient(nurse, "100001")
         yesterday = mar_for_patient(nurse, "100001", date(2026, 11, 27))
