@@ -14,6 +14,22 @@ from continuity.store.readiness import run_check
 MARKS = {Status.OK: "OK ", Status.WARNING: "!! ", Status.FAILURE: "XX "}
 
 
+def check_name(key: str) -> str:
+    """The item's name, so a line says what was checked (same words as the readiness panel)."""
+    return {
+        "snapshot": _("Snapshot"),
+        "users": _("Users"),
+        "recovery": _("Recovery key slot"),
+        "audit": _("Audit log"),
+        "integrity": _("Encrypted file"),
+        "disk": _("Disk space"),
+        "printer": _("Printer"),
+        "clock": _("Clock"),
+        "temp_ids": _("Temporary ids"),
+        "exports": _("Exports"),
+    }.get(key, key)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("check", help=_("readiness self-check of this laptop (IT)"))
     add_db_arguments(p)
@@ -42,7 +58,10 @@ def run(args: argparse.Namespace) -> int:
         )
     else:
         labels = {Status.OK: _("ok"), Status.WARNING: _("warning"), Status.FAILURE: _("failure")}
+        names = {item.key: check_name(item.key) for item in items}
+        pad = max((len(n) for n in names.values()), default=0)
         for item in items:
-            line = f"{MARKS[item.status]}{labels[item.status]:<9} {item.message}"
+            name = names[item.key]
+            line = f"{MARKS[item.status]}{labels[item.status]:<9} {name:<{pad}}  {item.message}"
             print(line + (f" — {item.action}" if item.action else ""))
     return 0 if overall(items) != Status.FAILURE else 1

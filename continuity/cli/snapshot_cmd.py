@@ -173,6 +173,24 @@ def run_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _signature_label(state: str | None) -> str:
+    """The stored signature state (a code) in the user's words."""
+    return {
+        "verified": _("verified"),
+        "unsigned-override": _("UNSIGNED, accepted by IT override"),
+        "not-required": _("not required on this laptop"),
+    }.get(state or "", state or "—")
+
+
+def _origin_label(origin: str | None) -> str:
+    """Where "data as of" came from (a code) in the user's words."""
+    return {
+        "manifest": _("from the export manifest"),
+        "lastUpdated": _("newest lastUpdated of the resources"),
+        "stated": _("stated with --as-of"),
+    }.get(origin or "", origin or "—")
+
+
 def run_status(args: argparse.Namespace) -> int:
     from continuity.store.snapshot_status import snapshot_status
 
@@ -188,7 +206,7 @@ def run_status(args: argparse.Namespace) -> int:
         print(
             _("Data as of {as_of} ({origin}): {age} old, {level}.").format(
                 as_of=format_local(status.as_of),
-                origin=status.as_of_origin,
+                origin=_origin_label(status.as_of_origin),
                 age=format_age(status.age),
                 level=freshness_label(status.freshness),
             )
@@ -198,7 +216,7 @@ def run_status(args: argparse.Namespace) -> int:
             _("Imported {at} by {user}; signature: {signature}.").format(
                 at=format_local(status.imported_at),
                 user=status.imported_by,
-                signature=status.signature,
+                signature=_signature_label(status.signature),
             )
         )
     labels = {
@@ -217,7 +235,7 @@ def run_status(args: argparse.Namespace) -> int:
         "locations": _("places"),
     }
     for key, label in labels.items():
-        print(f"  {label}: {status.counts.get(key, 0)}")
+        print("  " + _("{label}: {count}").format(label=label, count=status.counts.get(key, 0)))
     print(_("Manual entries not yet exported: {count}").format(count=status.unexported_entries))
     return 0
 

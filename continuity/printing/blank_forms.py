@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reportlab.graphics.barcode.code128 import Code128
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
 from continuity.printing import furniture
 from continuity.printing.barcodes import draw_code128
 from continuity.printing.fonts import BOLD, REGULAR
 from continuity.printing.render import Unit
 from continuity.printing.request import SheetRequest, resolve_patients
-from continuity.printing.text_fit import fit
+from continuity.printing.text_fit import Fitted, draw_lines, fit
 from continuity.store.session import Session
 from continuity.store.temp_ids import reserve_temp_ids
 
@@ -190,6 +193,59 @@ class NursingNotes:
         )
 
 
+#: Widest room given to the temporary id's bar code on the admission form.
+_BAR_ROOM = 190.0
+#: Gap kept between the printed id and its bar code.
+_BAR_GAP = 12.0
+#: Room the id text always keeps; a bar code that would leave less is not printed.
+_MIN_TEXT_ROOM = 150.0
+
+
+@dataclass(frozen=True)
+class TempIdLayout:
+    """Where the temporary id and its bar code go: side by side, never overlapping.
+
+    A digit hidden under the bars of a temporary id is an identity error waiting to happen
+    (a nurse copies "...-000" for "...-0001"), so the text is fitted into the room left of
+    the bar code as actually drawn, shrinking and then wrapping rather than running under it.
+    """
+
+    text: Fitted
+    text_right: float
+    bar_x: float
+    bar_width: float
+
+    def text_top(self, box_top: float) -> float:
+        """The top of the id's first line, centred in the 36 pt below the box's caption."""
+        return box_top - 16 - max(0.0, (36 - self.text.height) / 2)
+
+
+def _narrowest_code128(value: str) -> float:
+    """The width `draw_code128` uses at its narrowest bars: it never prints narrower."""
+    return Code128(value, barHeight=10, barWidth=0.5, quiet=False).width
+
+
+def temp_id_layout(temp_id: str, left: float, width: float) -> TempIdLayout:
+    """Bar code at the right (its real width, which may exceed the planned room for a long
+    device name), id text fitted into what is left."""
+    bar_width = max(_BAR_ROOM, _narrowest_code128(temp_id))
+    if bar_width > width - _MIN_TEXT_ROOM:
+        # No scannable bar code fits beside the id: the id alone, which is what staff copy.
+        bar_width = 0.0
+    bar_x = left + width - 10 - bar_width
+    room = bar_x - (_BAR_GAP if bar_width else 0.0) - (left + 6)
+    text = fit(temp_id, BOLD, 20, room, 1, min_size=10)
+    if len(text.lines) > 1:
+        # Two lines, broken after a hyphen (a part of the id), never inside a part.
+        cut = temp_id.rfind("-", 0, len(temp_id) // 2 + 1)
+        cut = cut if cut > 0 else temp_id.find("-")
+        if cut > 0:
+            temp_id = f"{temp_id[: cut + 1]}\n{temp_id[cut + 1 :]}"
+        text = fit(temp_id, BOLD, 16, room, 2, min_size=9)
+    text_right = left + 6 + max(stringWidth(line, BOLD, text.size) for line in text.lines)
+    return TempIdLayout(text, text_right, bar_x, bar_width)
+
+
 class AdmissionForm:
     landscape = False
 
@@ -218,9 +274,11 @@ class AdmissionForm:
             top - 12,
             _("Temporary patient id (keep it on every sheet, label and wristband)"),
         )
-        canvas.setFont(BOLD, 20)
-        canvas.drawString(left + 6, top - 38, plan.temp_id or "")
-        draw_code128(canvas, plan.temp_id or "", left + width - 200, top - 52, 190, 34)
+        temp_id = plan.temp_id or ""
+        layout = temp_id_layout(temp_id, left, width)
+        draw_lines(canvas, layout.text, left + 6, layout.text_top(top))
+        if layout.bar_width:
+            draw_code128(canvas, temp_id, layout.bar_x, top - 52, layout.bar_width, 34)
         y = top - 70
         half = width / 2
         for row in (

@@ -7,18 +7,86 @@ site census can be handed out ward by ward.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from continuity.core.clock import PARIS, format_local
 from continuity.printing import furniture
+from continuity.printing.fonts import BOLD, REGULAR
 from continuity.printing.render import Unit
 from continuity.printing.request import SheetRequest, resolve_patients
-from continuity.printing.tables import Column, TableRow, TableSheet, number, scale
+from continuity.printing.tables import (
+    PAD,
+    Column,
+    TablePage,
+    TableRow,
+    TableSheet,
+    measure,
+    number,
+    paginate,
+    scale,
+)
+from continuity.printing.text_fit import fit
 from continuity.store import census
 from continuity.store.census import Patient
 from continuity.store.session import Session
 
+#: The allergy column: its text is bold when allergies are listed.
+ALLERGY_COLUMN = 7
+#: Height of the legend line under the table on every page.
+LEGEND_HEIGHT = 12.0
+
+
+@dataclass
+class CensusRow(TableRow):
+    """A census line; `bold_allergies` when substances are listed.
+
+    "NOT DOCUMENTED" is printed in capitals; regular-weight substances beside it looked the
+    quieter fact of the two, when a listed allergy is the one that must stop a hand.
+    """
+
+    bold_allergies: bool = False
+
 
 class CensusSheet(TableSheet):
     landscape = True
+
+    def reserve(self, ctx: furniture.SheetContext) -> float:
+        return LEGEND_HEIGHT
+
+    def pages(
+        self, ctx: furniture.SheetContext, block, rows: list[TableRow], caption: str = ""
+    ) -> list[TablePage]:
+        """As every table, with the listed allergies re-fitted in bold (the row may grow)."""
+        columns = self.columns(ctx)
+        measure(columns, rows)
+        col = columns[ALLERGY_COLUMN]
+        for row in rows:
+            if isinstance(row, CensusRow) and row.bold_allergies:
+                row.fitted[ALLERGY_COLUMN] = fit(
+                    row.cells[ALLERGY_COLUMN],
+                    BOLD,
+                    col.size,
+                    col.width - 2 * PAD,
+                    col.max_lines,
+                    min_size=5.5,
+                )
+                tallest = max(f.height for f in row.fitted)
+                row.height = max(row.min_height, tallest + 2 * PAD + 1)
+        room = self.room(ctx, block, bool(caption))
+        return [TablePage(chunk, caption) for chunk in paginate(rows, room)]
+
+    def draw_page(self, canvas, ctx: furniture.SheetContext, unit: Unit, plan: TablePage) -> None:
+        """The table, then the legend of its thick left bar at the foot of every page."""
+        super().draw_page(canvas, ctx, unit, plan)
+        _ = ctx.tr
+        y = ctx.body_bottom + 3
+        canvas.rect(ctx.left, y - 1.5, 3, 9, stroke=0, fill=1)
+        canvas.setFont(REGULAR, 7)
+        canvas.drawString(
+            ctx.left + 7,
+            y,
+            _("Thick bar at the left: the patient has known allergies (listed in bold)."),
+        )
 
     def title(self, ctx: furniture.SheetContext, request: SheetRequest) -> str:
         _ = ctx.tr
@@ -88,7 +156,7 @@ class CensusSheet(TableSheet):
         name = patient.display_name
         if patient.temporary:
             name += "\n" + _("DOWNTIME ADMISSION (temporary id)")
-        return TableRow(
+        return CensusRow(
             [
                 " ".join(x for x in (patient.room, patient.bed) if x) or "—",
                 name,
@@ -104,6 +172,7 @@ class CensusSheet(TableSheet):
                 weight_text,
             ],
             marker=bool(found),
+            bold_allergies=bool(found),
         )
 
 

@@ -1,7 +1,7 @@
 """The pharmacy pick list: what to prepare for a ward (or the site) over a time window.
 
-Totals first (per drug, form and unit: doses and quantity, the line the pharmacy technician
-picks from), then the same per patient so the bins can be filled bed by bed. Quantities come
+Totals first (per drug and unit, the forms seen listed within: doses and quantity, the line the
+pharmacy technician picks from), then the same per patient so the bins can be filled bed by bed. Quantities come
 from the expanded schedules of the window, never from a guess: "as needed" orders, held orders
 and schedules that cannot be expanded are listed apart, uncounted, for a person to decide.
 """
@@ -25,9 +25,16 @@ from continuity.store.session import Session
 
 @dataclass
 class Total:
+    """One line the technician picks from: a drug in a unit, whatever forms the orders named.
+
+    Sources do not always give a form: splitting "atorvastatine" into a line with the form
+    and one without would have the same drug counted twice on the shelf, so the forms seen
+    are listed within the line instead.
+    """
+
     drug: str
-    form: str
     unit: str
+    forms: set[str] = field(default_factory=set)
     doses: int = 0
     quantity: float = 0.0
     patients: set[str] = field(default_factory=set)
@@ -38,6 +45,15 @@ def _folded(text: str) -> str:
     return "".join(
         c for c in unicodedata.normalize("NFD", text.casefold()) if not unicodedata.combining(c)
     )
+
+
+def _forms_seen(forms: set[str], ctx: furniture.SheetContext) -> str:
+    """The forms named by the orders of a total, and whether some orders named none."""
+    _ = ctx.tr
+    named = sorted((f for f in forms if f), key=_folded)
+    if named and "" in forms:
+        named.append(_("form not given"))
+    return ", ".join(named)
 
 
 class PickListSheet(TableSheet):
@@ -74,7 +90,7 @@ class PickListSheet(TableSheet):
         end = start + timedelta(hours=request.hours)
         orders = census.active_orders_for(session, [p.id for p in patients])
         cfg = schedule_config()
-        totals: dict[tuple[str, str, str], Total] = {}
+        totals: dict[tuple[str, str], Total] = {}
         detail: list[TableRow] = []
         apart: list[TableRow] = []
         for patient in patients:
@@ -106,8 +122,9 @@ class PickListSheet(TableSheet):
                 if not times:
                     continue
                 quantity = len(times) * (order.dose_value or 0)
-                key = (order.drug, order.form or "", order.dose_unit or "")
+                key = (order.drug, order.dose_unit or "")
                 total = totals.setdefault(key, Total(*key))
+                total.forms.add(order.form or "")
                 total.doses += len(times)
                 total.quantity += quantity
                 total.patients.add(patient.id)
@@ -127,14 +144,14 @@ class PickListSheet(TableSheet):
                     )
                 )
         rows = [TableRow([_("TOTALS PER DRUG for the window")], heading=True)]
-        for key in sorted(totals, key=lambda k: (_folded(k[0]), k[1], k[2])):
+        for key in sorted(totals, key=lambda k: (_folded(k[0]), k[1])):
             t = totals[key]
             rows.append(
                 TableRow(
                     [
                         _("patients: {n}").format(n=len(t.patients)),
                         t.drug,
-                        t.form,
+                        _forms_seen(t.forms, ctx),
                         "",
                         str(t.doses),
                         f"{number(t.quantity)} {t.unit}".strip(),

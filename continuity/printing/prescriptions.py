@@ -69,12 +69,14 @@ class PrescriptionSheet(TableSheet):
                 census.allergies(session, patient.id),
                 census.latest_weight(session, patient.id),
             )
+            _ = ctx.tr
             rows = [self._row(ctx, o, day_start, day_end, cfg) for o in orders[patient.id]]
             if not rows:
-                rows = [TableRow([ctx.tr("No active order."), "", "", "", "", ""])]
-            caption = ctx.tr("{n} active orders on {date}").format(
-                n=len(orders[patient.id]), date=ctx.day.strftime("%d/%m/%Y")
-            )
+                rows = [TableRow([_("No active order."), "", "", "", "", ""])]
+            count = len(orders[patient.id])
+            caption = (
+                _("1 active order on {date}") if count == 1 else _("{n} active orders on {date}")
+            ).format(n=count, date=ctx.day.strftime("%d/%m/%Y"))
             units.append(
                 Unit(
                     pages=self.pages(ctx, block, rows, caption),

@@ -132,7 +132,8 @@ def prepare(session: Session, request: SheetRequest, lang: str = "fr") -> Prepar
     elif request.patient_ids:
         scope = ""
     else:
-        scope = tr("whole site")
+        _ = tr
+        scope = _("whole site")
     ctx = furniture.SheetContext(
         tr=tr,
         lang=lang,
@@ -184,7 +185,9 @@ def _draw(
                 prepared.layout.draw_page(canvas, ctx, unit, plan)
                 prepared.layout.draw_furniture(canvas, ctx, unit, number, count)
             else:
-                furniture.draw_header(canvas, ctx, unit.block, unit.subtitle)
+                # A ward census of one ward: "Médecine" once, not as scope and subtitle.
+                subtitle = "" if unit.subtitle == ctx.scope else unit.subtitle
+                furniture.draw_header(canvas, ctx, unit.block, subtitle)
                 if plan is _EMPTY:
                     _draw_empty(canvas, ctx, prepared.layout.empty_message(ctx))
                 else:

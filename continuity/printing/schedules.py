@@ -97,8 +97,21 @@ class ScheduleSheet(TableSheet):
             where = " ".join(x for x in (patient.ward, patient.room, patient.bed) if x) or "—"
         else:
             who, where = (a.patient_id or "—"), "—"
-        what = "\n".join(x for x in (a.description, a.service) if x) or "—"
-        return TableRow([when, who, where, what, ", ".join(a.participants) or "—", a.status or "—"])
+        what = "\n".join(_distinct(a.description, a.service)) or "—"
+        status = status_label(a.status, ctx.tr)
+        return TableRow([when, who, where, what, ", ".join(a.participants) or "—", status])
+
+
+def _distinct(*texts: str | None) -> list[str]:
+    """Non-empty texts, each once: sources often repeat the procedure as its service."""
+    seen: set[str] = set()
+    kept = []
+    for text in texts:
+        key = " ".join((text or "").split()).casefold()
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(text.strip())
+    return kept
 
 
 def status_label(status: str | None, tr) -> str:

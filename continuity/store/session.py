@@ -17,7 +17,7 @@ from typing import Any
 from continuity.core.clock import Clock
 from continuity.core.errors import PermissionDenied
 from continuity.core.i18n import _
-from continuity.core.roles import Permission, Role, can
+from continuity.core.roles import Permission, Role, can, role_label
 from continuity.store import audit
 from continuity.store.connection import Connection, DatabaseError, storage_problem, transaction
 
@@ -71,7 +71,9 @@ class Session:
     def require(self, permission: Permission) -> None:
         if not self.can(permission):
             raise PermissionDenied(
-                _("Your role ({role}) does not allow this action.").format(role=self.user.role)
+                _("Your role ({role}) does not allow this action.").format(
+                    role=role_label(self.user.role)
+                )
             )
 
     # -- writing -------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QBrush, QColor, QFont
 
 from continuity.core.clock import local
 from continuity.core.i18n import _
@@ -30,6 +30,16 @@ CELL_ROLE = Qt.ItemDataRole.UserRole + 20
 
 def state_word(state: str) -> str:
     return state_label(state)
+
+
+def is_held(row: MarRow) -> bool:
+    """An order on hold: nothing is to be given, so the screen offers no entry (as on paper)."""
+    return row.order is not None and row.order.status == "on-hold"
+
+
+#: Held orders are hatched grey, as the paper MAR hatches them: visible, plainly not to give.
+HELD_BACKGROUND = QBrush(QColor(150, 150, 150), Qt.BrushStyle.BDiagPattern)
+HELD_FOREGROUND = QColor(90, 90, 90)
 
 
 def hhmm(moment: datetime) -> str:
@@ -98,6 +108,8 @@ class MarModel(QAbstractTableModel):
             return None
         row = self.rows[index.row()]
         column = index.column()
+        if is_held(row):
+            return None
         if 1 <= column <= len(self.times):
             cell = self._cells[index.row()].get(self.times[column - 1])
             if cell is None:
@@ -119,6 +131,8 @@ class MarModel(QAbstractTableModel):
         if column == self.extra_column:
             return self._extra_data(row, role)
         cell = self._cells[index.row()].get(self.times[column - 1])
+        if is_held(row):
+            return self._held_data(cell, role)
         if cell is None:
             if role == Qt.ItemDataRole.BackgroundRole:
                 return NEUTRAL.qbackground()
@@ -187,10 +201,39 @@ class MarModel(QAbstractTableModel):
             return self._tone_role(tone, role)
         return None
 
+    # -- an order on hold -----------------------------------------------------------------
+    def _held_data(self, cell: MarCell | None, role: int) -> Any:
+        """Hatched and greyed, "ON HOLD", doses already recorded still listed; no entry."""
+        if role == Qt.ItemDataRole.DisplayRole:
+            text = _("ON HOLD")
+            if cell is not None and cell.doses:
+                text += "\n" + ", ".join(hhmm(d.at) for d in cell.doses)
+            return text
+        if role == CELL_ROLE:
+            return "held"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            doses = self._doses_tooltip(cell.doses) if cell is not None else None
+            return "\n".join(x for x in (_("Order on hold: do not give"), doses) if x)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return HELD_BACKGROUND
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return HELD_FOREGROUND
+        return None
+
     # -- as needed, and doses outside the schedule -----------------------------------------
     def _extra_data(self, row: MarRow, role: int) -> Any:
         doses = row.prn_doses + row.other_doses
         prn = row.order is not None and row.order.as_needed
+        if is_held(row):
+            if role == Qt.ItemDataRole.DisplayRole:
+                times = ", ".join(hhmm(d.at) for d in doses)
+                return "\n".join(x for x in (times, _("ON HOLD") if prn else "") if x)
+            if role == Qt.ItemDataRole.BackgroundRole and prn:
+                return HELD_BACKGROUND
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return HELD_FOREGROUND
         if role == Qt.ItemDataRole.DisplayRole:
             parts = []
             for dose in doses:

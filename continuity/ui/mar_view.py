@@ -27,7 +27,8 @@ from continuity.ui.style import MAR_TONES
 
 def legend_text() -> str:
     order = ("due", "late", "missed", "given", "not_given", "future", "before_snapshot")
-    return "   ".join(f"{MAR_TONES[s].symbol} {state_word(s)}" for s in order)
+    words = [f"{MAR_TONES[s].symbol} {state_word(s)}" for s in order]
+    return "   ".join([*words, "▨ " + _("ON HOLD")])
 
 
 class MarView(QWidget):

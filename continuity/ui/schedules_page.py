@@ -140,5 +140,8 @@ class SchedulesPage(QWidget):
         rows.sort(key=lambda a: (a.location or "", a.start or datetime.min.replace(tzinfo=PARIS)))
         self.model.set_rows(rows)
         day = self.day().strftime("%d/%m/%Y")
-        self.count_label.setText(_("{n} on {day}").format(n=len(rows), day=day))
+        count = (_("1 booking on {day}") if len(rows) == 1 else _("{n} bookings on {day}")).format(
+            n=len(rows), day=day
+        )
+        self.count_label.setText(count)
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignLeft)
