@@ -43,6 +43,7 @@ def _break_word(word: str, font: str, size: float, room: float) -> list[str]:
         cut = len(word) - 1
         while cut > 1 and stringWidth(word[:cut], font, size) > room:
             cut -= 1
+        cut = max(cut, 1)  # a box narrower than one letter still moves on, one letter a line
         pieces.append(word[:cut])
         word = word[cut:]
     if word:
