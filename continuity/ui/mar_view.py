@@ -56,10 +56,13 @@ class MarView(QWidget):
         bar.addWidget(self.next)
         bar.addWidget(self.today_button)
         bar.addSpacing(20)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        # On its own line: beside the day buttons it squeezed their labels at 1366 px.
         legend = QLabel(legend_text())
         legend.setObjectName("mar_legend")
-        bar.addWidget(legend, 1)
-        layout.addLayout(bar)
+        legend.setWordWrap(True)
+        layout.addWidget(legend)
 
         self.model = MarModel(self)
         self.table = QTableView()
