@@ -52,7 +52,7 @@ def test_import_then_status_from_the_command_line(cache, tmp_path):
     assert data["loaded"] and data["as_of"] == "2026-11-28T06:00:00Z"
     assert data["counts"]["active_orders"] == 6 and data["unexported_entries"] == 0
     text = run("status", *as_user(cache, "nurse"), stdin=NURSE_PASSWORD + "\n")
-    assert "Données au 28/11/2026 07:00 (manifest)" in text.stdout
+    assert "Données au 28/11/2026 07:00 (selon le manifeste de l'export)" in text.stdout
 
 
 def test_bad_snapshots_and_bad_users_get_one_sentence_and_an_exit_code(cache, tmp_path):
