@@ -79,6 +79,18 @@ def test_two_cloned_laptops_giving_one_temporary_id_to_two_people_hold_both_back
     assert "DURAND Paul" in text and "NGUYEN Linh" in text
     assert "200300" not in text.split("NGUYEN Linh", 1)[1].split("\n", 1)[0]
 
+    # The clinical lead cannot wave it through: two people are never loaded as one.
+    again = merge(
+        [
+            pc1.export(tmp_path / "a2.ccx", all_entries=True).path,
+            clone.export(tmp_path / "b2.ccx", all_entries=True).path,
+        ],
+        tmp_path / "out2",
+        mapping_csv=mapping,
+        accept=[conflict.id, *everything],
+    )
+    assert not bundle_uuids(merged_bundle(again)) & everything
+
 
 # -- 2. a second dose is not "already present" because of the first ----------------------------
 def administration(when: str) -> dict:

@@ -47,6 +47,9 @@ class Conflict:
     blocking: bool
     uuids: list[str]  # the sides, in the order shown
     detail: str  # one sentence for the report
+    #: False where no review can make the entries loadable as they are (two people under one
+    #: temporary id): `--accept` cannot release them; the laptops must be sorted out first.
+    acceptable: bool = True
 
     def holds(self) -> list[str]:
         """The entries held back until review: for a dose on a stopped order, the dose only
@@ -193,7 +196,9 @@ def _collision(
         "Temporary id {id} was given to different patients on several laptops with the same "
         "name ({devices}): none of its entries can be loaded until each patient is identified."
     ).format(id=temp_id, devices=laptops)
-    return _make("temporary_patient", [s.uuid for s in about], detail)
+    conflict = _make("temporary_patient", [s.uuid for s in about], detail)
+    conflict.acceptable = False
+    return conflict
 
 
 def temporary_patients(index: MergeIndex, device_names: dict[str, str]) -> list[Conflict]:

@@ -234,10 +234,10 @@ class _Merge:
         """Which entries are held back, and why; temporary id -> entries held for it."""
         held: dict[str, Held] = {}
         for conflict in conflicts:
-            if conflict.id in self.accept:
+            if conflict.id in self.accept and conflict.acceptable:
                 continue
             for entry_uuid in conflict.holds():
-                if entry_uuid not in self.accept:
+                if entry_uuid not in self.accept or not conflict.acceptable:
                     held.setdefault(
                         entry_uuid,
                         Held(_("conflict under review"), _("conflict {id}").format(id=conflict.id)),
