@@ -34,6 +34,7 @@ from continuity.store.entry_log import (
     clinical_time,
     record,
     resolve_patient,
+    simple_drafter,
 )
 from continuity.store.session import Session
 from continuity.store.temp_ids import check_reserved_unused, take_temp_ids
@@ -167,18 +168,7 @@ def transfer_patient(
     )
 
 
-def draft_transfer(
-    session: Session,
-    *,
-    patient_id: str,
-    at: datetime | str | None = None,
-    replacing: StoredEntry | None = None,
-    **fields: Any,
-) -> Draft:
-    patient = resolve_patient(session, patient_id)
-    when, checks = clinical_time(session, at)
-    payload = transfer_payload(**check_fields(Kind.TRANSFER, fields))
-    return Draft(Kind.TRANSFER, patient.id, when, payload, checks=checks)
+draft_transfer = simple_drafter(Kind.TRANSFER, transfer_payload)
 
 
 def discharge_patient(
@@ -199,17 +189,12 @@ def discharge_patient(
     )
 
 
+_draft_discharge = simple_drafter(Kind.DISCHARGE, discharge_payload)
+
+
 def draft_discharge(
-    session: Session,
-    *,
-    patient_id: str,
-    at: datetime | str | None = None,
-    replacing: StoredEntry | None = None,
-    **fields: Any,
+    session: Session, *, patient_id: str, replacing: StoredEntry | None = None, **fields: Any
 ) -> Draft:
-    patient = resolve_patient(session, patient_id)
-    if patient.discharged and replacing is None:
+    if resolve_patient(session, patient_id).discharged and replacing is None:
         raise BadInput(_("This patient is already discharged."))
-    when, checks = clinical_time(session, at)
-    payload = discharge_payload(**check_fields(Kind.DISCHARGE, fields))
-    return Draft(Kind.DISCHARGE, patient.id, when, payload, checks=checks)
+    return _draft_discharge(session, patient_id=patient_id, replacing=replacing, **fields)

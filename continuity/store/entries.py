@@ -45,13 +45,11 @@ from continuity.store.doses import dose_fields_for_correction, draft_dose, recor
 from continuity.store.entry_log import (
     Draft,
     StoredEntry,
-    check_fields,
-    clinical_time,
     existing_entry,
     get_entry,
     list_entries,
     record,
-    resolve_patient,
+    simple_drafter,
 )
 from continuity.store.session import Session
 from continuity.store.temp_ids import reserve_temp_ids
@@ -66,28 +64,11 @@ __all__ = [
 
 
 # -- the simple kinds: a patient, a time, a payload -----------------------------------------
-def _simple(kind: str, build: Callable[..., dict[str, Any]]) -> Callable[..., Draft]:
-    def draft(
-        session: Session,
-        *,
-        patient_id: str,
-        at: datetime | str | None = None,
-        replacing: StoredEntry | None = None,
-        **fields: Any,
-    ) -> Draft:
-        patient = resolve_patient(session, patient_id)
-        when, checks = clinical_time(session, at)
-        payload = build(**check_fields(kind, fields))
-        return Draft(kind, patient.id, when, payload, checks=checks)
-
-    return draft
-
-
-draft_vitals = _simple(Kind.VITALS, vitals_payload)
-draft_note = _simple(Kind.NOTE, note_payload)
-draft_allergy = _simple(Kind.ALLERGY, allergy_payload)
-_draft_line = _simple(Kind.LINE, line_payload)
-_draft_infusion = _simple(Kind.INFUSION, infusion_payload)
+draft_vitals = simple_drafter(Kind.VITALS, vitals_payload)
+draft_note = simple_drafter(Kind.NOTE, note_payload)
+draft_allergy = simple_drafter(Kind.ALLERGY, allergy_payload)
+_draft_line = simple_drafter(Kind.LINE, line_payload)
+_draft_infusion = simple_drafter(Kind.INFUSION, infusion_payload)
 
 
 def record_vitals(
@@ -257,21 +238,18 @@ def record_line(
 
 
 # -- manual orders --------------------------------------------------------------------------
+_draft_manual_order = simple_drafter(Kind.MANUAL_ORDER, manual_order_payload)
+
+
 def draft_manual_order(
-    session: Session,
-    *,
-    patient_id: str,
-    at: datetime | str | None = None,
-    replacing: StoredEntry | None = None,
-    **fields: Any,
+    session: Session, *, patient_id: str, replacing: StoredEntry | None = None, **fields: Any
 ) -> Draft:
     from continuity.core.high_alert import is_high_alert
 
-    patient = resolve_patient(session, patient_id)
-    when, checks = clinical_time(session, at)
-    payload = manual_order_payload(**check_fields(Kind.MANUAL_ORDER, fields))
-    payload["high_alert"] = payload["high_alert"] or is_high_alert(payload["drug"])
-    draft = Draft(Kind.MANUAL_ORDER, patient.id, when, payload, checks=checks)
+    draft = _draft_manual_order(session, patient_id=patient_id, replacing=replacing, **fields)
+    draft.payload["high_alert"] = draft.payload["high_alert"] or is_high_alert(
+        draft.payload["drug"]
+    )
     # The order's id is its first entry's uuid and stays so through corrections.
     draft.order_id = replacing.order_id if replacing is not None else draft.uuid
     return draft

@@ -213,6 +213,26 @@ def clinical_time(session: Session, at: datetime | str | None) -> tuple[datetime
     return when, checks
 
 
+def simple_drafter(kind: str, build: Callable[..., dict[str, Any]]) -> Callable[..., Draft]:
+    """The drafter of a kind whose payload needs only its own fields: patient, time, payload.
+    Kinds with more rules (discharge, manual order, lines...) wrap the drafter it returns."""
+
+    def draft(
+        session: Session,
+        *,
+        patient_id: str,
+        at: datetime | str | None = None,
+        replacing: StoredEntry | None = None,
+        **fields: Any,
+    ) -> Draft:
+        patient = resolve_patient(session, patient_id)
+        when, checks = clinical_time(session, at)
+        payload = build(**check_fields(kind, fields))
+        return Draft(kind, patient.id, when, payload, checks=checks)
+
+    return draft
+
+
 # -- appending ------------------------------------------------------------------------------
 def record(
     session: Session,
