@@ -303,8 +303,14 @@ def main() -> int:
         )
         results: dict[str, list[dict[str, float]]] = {}
         for _ in range(args.runs):
-            for name in ("import", "import-in-app", "plain", "parse", "write-secure",
-                         "write-plain"):
+            for name in (
+                "import",
+                "import-in-app",
+                "plain",
+                "parse",
+                "write-secure",
+                "write-plain",
+            ):
                 results.setdefault(name, []).append(run_phase(name, snapshot))
 
     def best(name: str) -> float:

@@ -53,8 +53,10 @@ def main() -> int:
         full = timed(lambda: login(path, "tech", PASSWORD).close())
         base = timed(open_plain)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"scrypt N={params['n']} r={params['r']} p={params['p']}: {derive * 1000:.0f} ms "
-          f"(target 100-300 ms)")
+    print(
+        f"scrypt N={params['n']} r={params['r']} p={params['p']}: {derive * 1000:.0f} ms "
+        f"(target 100-300 ms)"
+    )
     print(f"log-in (scrypt, unwrap, open, integrity check, audit): {full * 1000:.0f} ms")
     print(f"baseline: open a plain sqlite3 file and read a row: {base * 1000:.2f} ms")
     print(f"peak memory of this process: {peak:.0f} MiB")

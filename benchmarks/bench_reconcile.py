@@ -16,7 +16,11 @@ conflicts). Then, in the same run:
 - merge: `merge_packages` of the packages (decryption, dedup, chains, gaps, conflicts,
   mapping of every temporary id, the consolidated FHIR bundle, review PDF and CSV);
 - baseline: the same entries, already in memory as dicts, serialised with `json.dumps`, one
-  per line, to a file: the floor of "writing the entries out".
+  per line, to a file: the floor of "writing the entries out" (the issue's baseline);
+- two floors the merge cannot go under, to read the ratio by: deriving the five packages' keys
+  (scrypt at the production cost, two at a time as the merge does) and `json.dumps` of the
+  FHIR Bundle entries the merge wrote (a resource per measurement and a Provenance per entry:
+  about 8x the bytes of the entries), timed alone.
 
 Time and peak Python memory (tracemalloc, measured in a second run so that tracing does not
 slow the timed one). Targets (issue 7): merge < 10 s, within 3x of the baseline. All data is
@@ -33,8 +37,11 @@ import tempfile
 import time
 import tracemalloc
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import orjson
 
 from continuity.core.clock import FixedClock, to_utc_iso
 from continuity.core.timing import parse_timing
@@ -254,6 +261,37 @@ def baseline(rows: list[dict], out: Path) -> None:
             stream.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
+def bundle_floor(bundle: Path, out: Path) -> float:
+    """Seconds json.dumps takes to write the Bundle's entries (parsing them back is not
+    counted): what writing the merge's output costs before any merging is done."""
+    spent = 0.0
+    with open(bundle, "rb") as src, open(out, "w", encoding="utf-8") as dst:
+        for line in src:
+            text = line.strip().lstrip(b",").rstrip(b",")
+            if not text.startswith(b'{"fullUrl"'):
+                continue
+            entry = orjson.loads(text)
+            start = time.perf_counter()
+            dst.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            spent += time.perf_counter() - start
+    return spent
+
+
+def key_floor(packages: list[Path]) -> float:
+    """Seconds to derive every package's key, two at a time (as `open_packages` does)."""
+    headers = [package_format.read_header(p) for p in packages]
+
+    def derive(header: package_format.Header) -> None:
+        kdf = header.kdf
+        params = {k: int(kdf[k]) for k in ("n", "r", "p")}
+        package_format._derive(PASSPHRASE, bytes.fromhex(kdf["salt"]), params)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(derive, headers))
+    return time.perf_counter() - start
+
+
 def timed(fn, *args, **kw) -> tuple[float, object]:
     start = time.perf_counter()
     value = fn(*args, **kw)
@@ -299,6 +337,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         t_kdf, _ = timed(package_format.open_package, packages[0], PASSPHRASE)
         bundle_mb = result.files["bundle"].stat().st_size / 1e6
+        t_keys = key_floor(packages)
+        t_bundle_floor = bundle_floor(result.files["bundle"], folder / "bundle-floor.jsonl")
 
         (folder / "packages2").mkdir()
         mem_export = traced(export_all, caches[:1], folder / "packages2")
@@ -313,6 +353,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"merge      {total} entries: {t_merge:6.2f} s  peak {mem_merge / 1e6:6.1f} MB  "
           f"ratio {t_merge / t_base:.1f}x  (of which opening one package: {t_kdf:.2f} s)")  # fmt: skip
     print(f"           phases: {breakdown}")
+    print(f"floors     keys of {args.devices} packages (scrypt, 2 threads): {t_keys:6.2f} s "
+          f"({t_keys / t_base:.1f}x the baseline); json.dumps of the {bundle_mb:.0f} MB Bundle "
+          f"written: {t_bundle_floor:6.2f} s; merge = {t_merge / (t_keys + t_bundle_floor):.1f}x "
+          "their sum")  # fmt: skip
     print(f"           {result.totals}, {len(result.conflicts)} conflicts, bundle "
           f"{result.bundle_entries} entries / {bundle_mb:.0f} MB")  # fmt: skip
     ok_time = t_merge < 10

@@ -17,6 +17,7 @@ from continuity.reconcile.package_format import MAGIC, Header, seal
 from continuity.reconcile.progress import Cancelled
 from tests.reconcile_helpers import (
     PASSPHRASE,
+    Laptop,
     fast_export_kdf,  # noqa: F401 - autouse fixture
     give,
     laptop_from_fixture,
@@ -186,3 +187,17 @@ def test_the_header_kdf_cannot_ask_for_unbounded_memory(package, out, tmp_path):
     forged.write_bytes(head + hashlib.sha256(head).digest() + data[start + length + 32 :])
     refused([forged], out, match="endommagé ou altéré")
     assert package_format.DEFAULT_SCRYPT["n"] < 2**30
+
+
+def test_of_several_refused_packages_the_first_given_is_named(cache, package, out, tmp_path):
+    """Packages are opened two at a time; the refusal must still be the first file in the
+    order given, not whichever thread finished first (a truncated file fails at once, a
+    wrong passphrase only after its key derivation)."""
+    laptop = Laptop(cache.path, cache.clock)  # the `package` fixture seeded it already
+    second = laptop.export(tmp_path / "b-second.ccx", all_entries=True).path
+    third = laptop.export(tmp_path / "c-third.ccx", all_entries=True).path
+    third.write_bytes(third.read_bytes()[:-5])
+    message = refused(
+        [second, third, package], out, ["Not-The-Right-One-42", PASSPHRASE, PASSPHRASE]
+    )
+    assert "b-second.ccx" in message and "incorrecte" in message, message

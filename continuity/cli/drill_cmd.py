@@ -19,8 +19,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     start = verbs.add_parser("start", help=_("build a drill cache from the demo hospital"))
     add_db_arguments(start)
     start.add_argument("--folder", type=Path, required=True, help=_("the drill cache's folder"))
-    start.add_argument("--participant", action="append", default=[], required=True,
-                       help=_("a person taking part (repeat for each)"))
+    start.add_argument(
+        "--participant",
+        action="append",
+        default=[],
+        required=True,
+        help=_("a person taking part (repeat for each)"),
+    )
     start.add_argument("--patients", type=int, default=60)
     start.set_defaults(handler=run_start)
 
@@ -40,8 +45,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_start(args: argparse.Namespace) -> int:
     with open_session(args, secrets_for(args)) as session:
-        drill = start_drill(session, args.folder, participants=args.participant,
-                            patients=args.patients)
+        drill = start_drill(
+            session, args.folder, participants=args.participant, patients=args.patients
+        )
     print(_("Drill cache ready: {path}").format(path=drill.path))
     print(_("Drill users (exercise data only):"))
     for user in DEMO_USERS:

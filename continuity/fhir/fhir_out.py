@@ -55,7 +55,7 @@ ERROR = "entered-in-error"
 
 #: A fixed namespace, so that the same entry always gets the same fullUrls and Provenance id.
 _NAMESPACE = uuid_module.UUID("6f1c9a52-4d3e-4f0b-9a1e-3c2d5b7e8f10")
-_NAMESPACE_BYTES = _NAMESPACE.bytes
+_NAMESPACE_SHA1 = hashlib.sha1(_NAMESPACE.bytes, usedforsecurity=False)
 
 
 def N_(message: str) -> str:
@@ -78,8 +78,11 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name or "Europe/Paris")
 
 
+@lru_cache(maxsize=4096)
 def fhir_datetime(utc_iso: str | None, tz: str = "Europe/Paris") -> str | None:
-    """A stored UTC time as a FHIR dateTime in the ward's own offset (+01:00 / +02:00)."""
+    """A stored UTC time as a FHIR dateTime in the ward's own offset (+01:00 / +02:00).
+    Cached: an entry's time is written on its resources and its Provenance, and the same
+    scheduled dose times recur through a whole merge."""
     if not utc_iso:
         return None
     moment = datetime.fromisoformat(utc_iso.replace("Z", "+00:00"))
@@ -90,8 +93,9 @@ def fhir_datetime(utc_iso: str | None, tz: str = "Europe/Paris") -> str | None:
 def full_url(entry_uuid: str, resource_type: str, part: str = "") -> str:
     """The deterministic `urn:uuid:` of one resource made from one entry (a name-based UUID,
     RFC 4122 version 5, built without `uuid.UUID` objects: a merge makes 150,000 of them)."""
-    name = f"{entry_uuid}/{resource_type}/{part}".encode()
-    raw = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name, usedforsecurity=False).digest()[:16])
+    sha = _NAMESPACE_SHA1.copy()
+    sha.update(f"{entry_uuid}/{resource_type}/{part}".encode())
+    raw = bytearray(sha.digest()[:16])
     raw[6] = (raw[6] & 0x0F) | 0x50
     raw[8] = (raw[8] & 0x3F) | 0x80
     h = raw.hex()
@@ -263,6 +267,9 @@ def bundle_entries(
     return out
 
 
+_HEAD = ("resourceType", "id", "meta", "identifier")
+
+
 def _wrap(row: dict[str, Any], made: Made, in_error: bool) -> dict[str, Any]:
     resource = made.resource
     rtype = resource["resourceType"]
@@ -271,9 +278,9 @@ def _wrap(row: dict[str, Any], made: Made, in_error: bool) -> dict[str, Any]:
     if made.part:
         identifiers.append({"system": ITEM_SYSTEM, "value": f"{entry_uuid}/{made.part}"})
     identifiers.extend(made.extra_identifiers)
-    resource["identifier"] = identifiers + list(resource.get("identifier") or [])
-    meta = resource.setdefault("meta", {})
-    meta.setdefault("tag", []).append({**TAG, "display": fr(TAG_DISPLAY)})
+    identifiers.extend(resource.get("identifier") or ())
+    meta = dict(resource.get("meta") or {})
+    meta["tag"] = [*meta.get("tag", ()), _tag()]
     own = (
         f"identifier={ITEM_SYSTEM}|{entry_uuid}/{made.part}"
         if made.part
@@ -283,19 +290,27 @@ def _wrap(row: dict[str, Any], made: Made, in_error: bool) -> dict[str, Any]:
         request = {"method": "PUT", "url": f"{rtype}?{made.update_on or own}"}
     else:
         request = {"method": "POST", "url": rtype, "ifNoneExist": made.create_on or own}
+    # resourceType, id, meta and identifier first (easier to read in a file); empty elements
+    # dropped (FHIR forbids them)
+    ordered: dict[str, Any] = {"resourceType": rtype}
+    if "id" in resource:
+        ordered["id"] = resource["id"]
+    ordered["meta"] = meta
+    ordered["identifier"] = identifiers
+    for key, value in resource.items():
+        if key not in _HEAD and value is not None and value != [] and value != {}:
+            ordered[key] = value
     return {
         "fullUrl": full_url(entry_uuid, rtype, made.part),
-        "resource": _ordered(resource),
+        "resource": ordered,
         "request": request,
     }
 
 
-def _ordered(resource: dict[str, Any]) -> dict[str, Any]:
-    """resourceType, id, meta and identifier first: easier to read in a file."""
-    head = ("resourceType", "id", "meta", "identifier")
-    out = {k: resource[k] for k in head if k in resource}
-    out.update((k, v) for k, v in resource.items() if k not in out and v not in (None, [], {}))
-    return out
+def _tag() -> dict[str, str]:
+    """The "recorded during the outage" tag every resource carries (a new dict each time: a
+    resource's meta must never share a list with another's)."""
+    return {**TAG, "display": fr(TAG_DISPLAY)}
 
 
 # -- provenance ------------------------------------------------------------------------------
@@ -326,7 +341,7 @@ def provenance(row: dict[str, Any], refs: References, targets: list[str]) -> dic
     resource: dict[str, Any] = {
         "resourceType": "Provenance",
         "id": provenance_id(entry_uuid),
-        "meta": {"tag": [{**TAG, "display": fr(TAG_DISPLAY)}]},
+        "meta": {"tag": [_tag()]},
         "target": target_refs,
         "occurredDateTime": fhir_datetime(row.get("clinical_time"), row.get("tz") or ""),
         "recorded": row["recorded_time"],
@@ -369,9 +384,11 @@ class BundleWriter:
 
     def add(self, entries: Iterable[dict[str, Any]]) -> None:
         # orjson: compact UTF-8 bytes, ~5x faster than json (a merge writes 200 MB of them).
-        for entry in entries:
-            self.stream.write((b"," if self.count else b"") + orjson.dumps(entry) + b"\n")
-            self.count += 1
+        lines = [orjson.dumps(entry) for entry in entries]
+        if not lines:
+            return
+        self.stream.write((b"," if self.count else b"") + b"\n,".join(lines) + b"\n")
+        self.count += len(lines)
 
     def close(self) -> None:
         self.stream.write(b"]}\n")

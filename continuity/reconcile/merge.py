@@ -33,6 +33,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from continuity.core.clock import Clock, SystemClock, format_local, from_iso, to_utc_iso
 from continuity.core.errors import BadInput
 from continuity.core.i18n import _
@@ -199,7 +201,7 @@ class _Merge:
             self.index.add_package(number, package.contents.manifest, package.contents.context())
         for number, package in enumerate(self.packages):
             for line in package.contents.entry_lines():
-                row = json.loads(line)
+                row = orjson.loads(line)
                 if self.index.add_entry(number, line, row) and self.central is not None:
                     self._check_central(row)
                 self._tick(_("Reading the entries"))
@@ -319,7 +321,7 @@ class _Merge:
             for package in self.packages:
                 for line in package.contents.entry_lines():
                     self._tick(_("Writing the FHIR bundle"))
-                    row = json.loads(line)
+                    row = orjson.loads(line)
                     entry_uuid = row["uuid"]
                     if entry_uuid in emitted:
                         continue

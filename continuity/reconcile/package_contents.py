@@ -23,6 +23,8 @@ import zipfile
 from collections.abc import Iterator
 from typing import IO, Any
 
+import orjson
+
 from continuity.core.i18n import _
 from continuity.reconcile.package_format import PackageError
 
@@ -166,7 +168,7 @@ class PackageContents:
 
     def entries(self) -> Iterator[dict[str, Any]]:
         for line in self.entry_lines():
-            yield json.loads(line)
+            yield orjson.loads(line)
 
     def member_names(self) -> list[str]:
         return self.zip.namelist()
