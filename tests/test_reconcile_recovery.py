@@ -159,3 +159,60 @@ def test_an_unreadable_central_snapshot_is_refused_before_anything_is_written(wa
     with pytest.raises(BadInput):
         merge_packages([package], [PASSPHRASE], tmp_path / "out", central_snapshot=broken)
     assert not (tmp_path / "out").exists()
+
+
+# -- vital signs typed in by hand: one central measurement for one laptop entry --------------
+@pytest.fixture
+def two_close_vitals(cache, tmp_path, request):
+    """Two vital-signs entries for one patient ten minutes apart (`request.param`: the
+    measurements of each), exported from one laptop."""
+    laptop = laptop_from_fixture(cache)
+    with laptop.login() as nurse:
+        first = vitals(nurse, at="2026-11-28T08:30", **request.param)
+        second = vitals(nurse, at="2026-11-28T08:40", **request.param)
+    return laptop.export(tmp_path / "a.ccx").path, first, second
+
+
+def measured(pid: str, codes: tuple[str, ...], when: str) -> dict:
+    """A hand-typed central Observation; SpO2 is often coded under two LOINC codes at once."""
+    found = observation(pid, codes[0], when)
+    found["code"]["coding"] = [{"system": "http://loinc.org", "code": c} for c in codes]
+    return found
+
+
+@pytest.mark.parametrize(
+    ("two_close_vitals", "typed", "at", "closer"),
+    [
+        ({"hr": 80}, [("8867-4",)], "08:37", "second"),
+        ({"spo2": 95}, [("2708-6", "59408-5")], "08:37", "second"),
+        ({"hr": 80, "temp": 37.5}, [("8867-4",), ("8310-5",)], "08:33", "first"),
+        ({"hr": 80}, [("8867-4",)], "08:35", "first"),  # as close to both: the earlier
+    ],
+    indirect=["two_close_vitals"],
+    ids=["heart rate", "SpO2 under two codes", "a set of two measurements", "a tie"],
+)
+def test_vitals_typed_in_once_centrally_account_for_one_laptop_entry_only(
+    two_close_vitals, typed, at, closer, tmp_path
+):
+    package, first, second = two_close_vitals
+    central = tmp_path / "central.json"
+    resources = [patient("pat-1", "100001")]
+    resources += [measured("pat-1", codes, f"2026-11-28T{at}:00+01:00") for codes in typed]
+    central.write_text(
+        json.dumps(
+            {
+                "resourceType": "Bundle",
+                "type": "collection",
+                "entry": [{"resource": r} for r in resources],
+            }
+        )
+    )
+
+    result = merge_packages([package], [PASSPHRASE], tmp_path / "out", central_snapshot=central)
+
+    typed_in, other = (first, second) if closer == "first" else (second, first)
+    assert result.totals["already_present"] == 1
+    assert result.totals["held_back"] == 0
+    bundle_uuids = {u for e in merged_bundle(result)["entry"] for u in entry_ids(e["resource"])}
+    assert other.uuid in bundle_uuids  # a real reading, not silently dropped
+    assert typed_in.uuid not in bundle_uuids

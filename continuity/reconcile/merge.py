@@ -62,11 +62,11 @@ from continuity.reconcile.progress import CancelledFn, Progress, Steps
 from continuity.reconcile.recovery_check import (
     BY_HAND,
     PARTLY,
+    ByHand,
     CentralRecord,
-    central_patient,
-    dose_key,
+    by_hand_candidates,
     find_in_central,
-    match_doses,
+    match_by_hand,
 )
 from continuity.reconcile.review_report import (
     EntrySide,
@@ -186,7 +186,7 @@ class _Merge:
         self.index = MergeIndex()
         self.present: dict[str, str] = {}
         self.collisions: dict[str, set[str]] = {}
-        self.dose_candidates: list[tuple[tuple[str, str, str], datetime, str]] = []
+        self.by_hand: list[ByHand] = []
         self.total = 2 * sum(p.header.entry_count for p in packages)
         self.done = 0
 
@@ -206,7 +206,7 @@ class _Merge:
                     self._check_central(row)
                 self._tick(_("Reading the entries"))
         self.index.finish()
-        self._match_central_doses()
+        self._match_by_hand()
 
     def _check_central(self, row: dict[str, Any]) -> None:
         patient_id = row.get("patient_id")
@@ -214,22 +214,21 @@ class _Merge:
         order = self.index.orders.get(row.get("order_id") or "") or {}
         manual_drug = (row.get("payload") or {}).get("drug") if order.get("manual") else None
         found = find_in_central(self.central, row, ipp=ipp, manual_drug=manual_drug)
-        if found == BY_HAND and row["kind"] == "dose":
-            patient = central_patient(self.central, row.get("patient_id"), ipp)
-            key = dose_key(row, patient or "", manual_drug)
-            self.dose_candidates.append((key, from_iso(row["clinical_time"]), row["uuid"]))
+        if found in (BY_HAND, PARTLY):
+            # settled once every package is read: one hand-typed resource, one entry
+            self.by_hand += by_hand_candidates(self.central, row, ipp=ipp, manual_drug=manual_drug)
         elif found is not None:
             self.present[row["uuid"]] = found
 
-    def _match_central_doses(self) -> None:
-        """Hand-typed central doses account for one laptop dose each (corrected-away doses
-        do not compete: they go in as entered-in-error whatever the central record holds)."""
+    def _match_by_hand(self) -> None:
+        """Hand-typed central doses and measurements account for one laptop entry each
+        (corrected-away entries do not compete: they go in as entered-in-error whatever the
+        central record holds, and must not take a measurement from their correction)."""
         if self.central is None:
             return
         index = self.index
-        live = [c for c in self.dose_candidates if index.effective(index.entries[c[2]])]
-        for entry_uuid in match_doses(self.central, live):
-            self.present[entry_uuid] = BY_HAND
+        live = [c for c in self.by_hand if index.effective(index.entries[c.uuid])]
+        self.present.update(match_by_hand(self.central, live))
 
     # -- decisions -----------------------------------------------------------------------
     def decide(self, conflicts: list[Conflict]) -> tuple[dict[str, Held], dict[str, int]]:

@@ -7,9 +7,11 @@ Bundles create. An entry is already present when:
 - or, for doses and vital signs typed in by hand from paper: the same patient, the same order
   (for a manual order, the same drug name) and the same status, within 15 minutes for a dose;
   the same patient and LOINC code within 15 minutes for each measurement of a vital-signs
-  entry. A hand-typed administration accounts for one laptop dose only (`match_doses`): two
-  doses given and one typed in leave the other to load. A vital-signs entry of which only some measurements are found is *partly* present:
-  it is held back for a person to decide, as loading it would duplicate the others.
+  entry. Matching is one to one (`match_by_hand`): a hand-typed administration accounts for
+  one laptop dose only, a hand-typed measurement for one laptop vital-signs entry only, the
+  closest in time; two doses given (or two readings taken) and one typed in leave the other to
+  load. A vital-signs entry of which only some measurements are found is *partly* present: it
+  is held back for a person to decide, as loading it would duplicate the others.
 
 Only the resources' identifiers, subjects, orders, codes and times are kept in memory.
 """
@@ -69,6 +71,8 @@ class CentralRecord:
     doses: dict[tuple[str, str, str], list[datetime]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    #: (patient, measurement) -> times: one time per central Observation, even when it is
+    #: coded under several of the measurement's codes (SpO2), so it is counted once.
     vitals: dict[tuple[str, str], list[datetime]] = field(default_factory=lambda: defaultdict(list))
     patients_by_ipp: dict[str, str] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
@@ -173,9 +177,14 @@ def _index_observation(record: CentralRecord, resource: dict[str, Any], when: da
     patient = _ref_id(resource.get("subject"), "subject", "Patient")
     if patient is None:
         return
-    for coding in (resource.get("code") or {}).get("coding") or []:
-        if isinstance(coding, dict) and coding.get("code"):
-            record.vitals[(patient, str(coding["code"]))].append(when)
+    codes = {
+        str(coding["code"])
+        for coding in (resource.get("code") or {}).get("coding") or []
+        if isinstance(coding, dict) and coding.get("code")
+    }
+    for part, alternatives in VITAL_CODES.items():
+        if codes.intersection(alternatives):
+            record.vitals[(patient, part)].append(when)
 
 
 def _near(times: list[datetime], when: datetime) -> bool:
@@ -198,34 +207,84 @@ def dose_key(row: dict[str, Any], patient: str, manual_drug: str | None) -> tupl
     return (patient, key, status)
 
 
-def match_doses(
-    record: CentralRecord, candidates: list[tuple[tuple[str, str, str], datetime, str]]
-) -> set[str]:
-    """The laptop doses (by UUID) that a hand-typed central administration accounts for, one
-    to one: `candidates` are (dose_key, clinical time, UUID) of doses `find_in_central` found
-    near a central one. A central administration accounts for one laptop dose only, the
-    closest in time (ties: the earlier dose), so a real second dose (a PRN given twice within
-    15 minutes, one of them typed in) is still loaded rather than silently dropped."""
-    by_key: dict[tuple[str, str, str], list[tuple[datetime, str]]] = defaultdict(list)
-    for key, when, entry_uuid in candidates:
-        by_key[key].append((when, entry_uuid))
-    matched: set[str] = set()
-    for key, doses in by_key.items():
-        central = record.doses.get(key) or []
+def _vital_parts(payload: dict[str, Any]) -> list[str]:
+    """The measurements a vital-signs entry holds (each is looked for on its own)."""
+    return [part for part, key in _VITAL_KEYS.items() if payload.get(key) is not None]
+
+
+@dataclass(frozen=True, slots=True)
+class ByHand:
+    """One thing of a laptop entry that a hand-typed central resource may account for: a dose
+    (`kind` "dose", `key` its `dose_key`) or one measurement of a vital-signs entry (`kind`
+    "vitals", `key` (central patient, measurement)). Only this is kept per entry until every
+    package is read, as the matching is one to one across all of them."""
+
+    uuid: str
+    kind: str
+    key: tuple[str, ...]
+    when: datetime
+
+
+def by_hand_candidates(
+    record: CentralRecord,
+    row: dict[str, Any],
+    *,
+    ipp: str | None = None,
+    manual_drug: str | None = None,
+) -> list[ByHand]:
+    """What `match_by_hand` needs of an entry `find_in_central` found BY_HAND or PARTLY:
+    arguments as for `find_in_central`."""
+    patient = central_patient(record, row.get("patient_id"), ipp)
+    if patient is None:
+        return []
+    when = from_iso(row["clinical_time"])
+    if row["kind"] == "dose":
+        return [ByHand(row["uuid"], "dose", dose_key(row, patient, manual_drug), when)]
+    if row["kind"] == "vitals":
+        parts = _vital_parts(row.get("payload") or {})
+        return [ByHand(row["uuid"], "vitals", (patient, part), when) for part in parts]
+    return []
+
+
+def match_by_hand(record: CentralRecord, candidates: list[ByHand]) -> dict[str, str]:
+    """Entry UUID -> BY_HAND or PARTLY, matching one to one: a hand-typed central
+    administration accounts for one laptop dose only, a hand-typed central measurement for the
+    same measurement of one laptop vital-signs entry only; each goes to the closest laptop
+    entry in time (ties: the earlier entry, then the smaller UUID, so the result does not depend
+    on the order the packages were given in). A real second dose or reading (a PRN given twice
+    within 15 minutes, two readings ten minutes apart, one of them typed in) is thus still
+    loaded rather than silently dropped. The measurements of one reading share its time, so a
+    hand-typed set goes to one entry as a whole; an entry left with only some of its
+    measurements accounted for is PARTLY (held back for a person)."""
+    wanted: dict[str, int] = defaultdict(int)
+    by_slot: dict[tuple[str, tuple[str, ...]], list[ByHand]] = defaultdict(list)
+    for candidate in candidates:
+        wanted[candidate.uuid] += 1
+        by_slot[(candidate.kind, candidate.key)].append(candidate)
+    found: dict[str, int] = defaultdict(int)
+    for (kind, key), group in by_slot.items():
+        index: dict[Any, list[datetime]] = record.doses if kind == "dose" else record.vitals
+        central = index.get(key) or []
         pairs = []
-        for when, entry_uuid in doses:
-            low = bisect.bisect_left(central, when - TOLERANCE)
-            high = bisect.bisect_right(central, when + TOLERANCE)
+        for candidate in group:
+            low = bisect.bisect_left(central, candidate.when - TOLERANCE)
+            high = bisect.bisect_right(central, candidate.when + TOLERANCE)
             for i in range(low, high):
-                pairs.append((abs(central[i] - when), when, entry_uuid, i))
+                gap = abs(central[i] - candidate.when)
+                pairs.append((gap, candidate.when, candidate.uuid, i))
         pairs.sort()
         used: set[int] = set()
+        matched: set[str] = set()
         for _gap, _when, entry_uuid, i in pairs:
             if i in used or entry_uuid in matched:
                 continue
             used.add(i)
             matched.add(entry_uuid)
-    return matched
+            found[entry_uuid] += 1
+    return {
+        entry_uuid: BY_HAND if count == wanted[entry_uuid] else PARTLY
+        for entry_uuid, count in found.items()
+    }
 
 
 def find_in_central(
@@ -235,8 +294,10 @@ def find_in_central(
     ipp: str | None = None,
     manual_drug: str | None = None,
 ) -> str | None:
-    """PRESENT, BY_HAND, PARTLY or None. `ipp` is the mapped IPP of a temporary patient;
-    `manual_drug` the drug name when the dose is on a manual order (its id is ours only)."""
+    """PRESENT, BY_HAND, PARTLY or None for one entry on its own. `ipp` is the mapped IPP of a
+    temporary patient; `manual_drug` the drug name when the dose is on a manual order (its id
+    is ours only). BY_HAND and PARTLY only say a hand-typed resource is near: several entries
+    may be near the same one, so the merge settles them together with `match_by_hand`."""
     if row["uuid"] in record.present:
         return PRESENT
     kind = row["kind"]
@@ -250,13 +311,10 @@ def find_in_central(
     if kind == "dose":
         times = record.doses.get(dose_key(row, patient, manual_drug))
         return BY_HAND if times and _near(times, when) else None
-    parts = [p for p, k in _VITAL_KEYS.items() if payload.get(k) is not None]
+    parts = _vital_parts(payload)
     if not parts:
         return None
-    found = 0
-    for part in parts:
-        if any(_near(record.vitals.get((patient, code), []), when) for code in VITAL_CODES[part]):
-            found += 1
+    found = sum(_near(record.vitals.get((patient, part), []), when) for part in parts)
     if found == len(parts):
         return BY_HAND
     return PARTLY if found else None
