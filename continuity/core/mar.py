@@ -31,9 +31,10 @@ class CellState(StrEnum):
     LATE = "late"
     MISSED = "missed"
     FUTURE = "future"
-    #: Scheduled before "data as of" with nothing recorded here: the snapshot carries no
-    #: administrations, so whether it was given is on the central record or the paper, not
-    #: here. Never shown as missed (a nurse would give it again) nor counted as late.
+    #: Scheduled before "data as of" (or before the declared start of the outage, when later)
+    #: with nothing recorded here: the snapshot carries no administrations, so whether it was
+    #: given is on the central record or the paper, not here. Never shown as missed (a nurse
+    #: would give it again) nor counted as late.
     BEFORE_SNAPSHOT = "before_snapshot"
 
 
@@ -48,7 +49,7 @@ def state_label(state: str) -> str:
         CellState.LATE: _("Late"),
         CellState.MISSED: _("Missed"),
         CellState.FUTURE: _("Planned"),
-        CellState.BEFORE_SNAPSHOT: _("Before the copy: check"),
+        CellState.BEFORE_SNAPSHOT: _("Before the outage: check"),
     }.get(state, state)
 
 
@@ -105,7 +106,8 @@ def cell_state(
     tol: Tolerances = TOLERANCES,
     known_from: datetime | None = None,
 ) -> CellState:
-    """`known_from` is the snapshot's "data as of": before it, this laptop cannot know."""
+    """`known_from` is when this laptop became the record (`emar.known_since`): the snapshot's
+    "data as of", or the declared start of the outage; before it, this laptop cannot know."""
     if any(d.status == "given" for d in doses):
         return CellState.GIVEN
     if doses:

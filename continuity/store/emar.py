@@ -36,6 +36,7 @@ from continuity.core.timing import (
 )
 from continuity.store import census
 from continuity.store.entry_log import StoredEntry, list_entries, resolve_patient
+from continuity.store.outage import outage_started
 from continuity.store.session import Session
 
 
@@ -140,9 +141,12 @@ def _orphan_row(order: census.Order | None, doses: list[DoseRecord]) -> MarRow:
 
 
 def known_since(session: Session) -> datetime | None:
-    """The snapshot's "data as of": doses scheduled before it are not this laptop's to know."""
+    """From when this laptop is the record of doses: the snapshot's "data as of", or the
+    declared start of the outage when later (`store.outage`). A dose scheduled before it with
+    nothing recorded here may be on the central record: "check", never late or missed."""
     info = census.snapshot_info(session)
-    return info.as_of if info else None
+    found = [t for t in (info.as_of if info else None, outage_started(session)) if t]
+    return max(found) if found else None
 
 
 def mar_for_patient(

@@ -23,6 +23,7 @@ from continuity.core.i18n import _
 from continuity.core.readiness import Item, Status, overall
 from continuity.core.roles import role_label
 from continuity.store.census import snapshot_info
+from continuity.store.outage import outage_started
 from continuity.store.session import Session
 from continuity.ui.readiness_panel import STATUS_TONES, details_text, summary_text
 from continuity.ui.style import DANGER, FRESHNESS_TONES, NEUTRAL, Tone
@@ -95,6 +96,9 @@ class Banner(QFrame):
         text = _("Data as of {when} ({age} ago)").format(when=format_local(info.as_of), age=age)
         if self.state in FRESHNESS_TONES:
             text = f"{text} — {FRESHNESS_WORDS[self.state]()}"
+        outage = outage_started(session)
+        if outage is not None:
+            text += " · " + _("outage since {when}").format(when=format_local(outage))
         self._show(FRESHNESS_TONES.get(self.state or "", NEUTRAL), text)
 
     def _show(self, tone: Tone, text: str) -> None:

@@ -1,4 +1,5 @@
-"""The Record menu: a downtime admission, and every entry kind for the open patient."""
+"""The Record menu: a downtime admission, when the outage started, and every entry kind for
+the open patient."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from continuity.core.i18n import _
 from continuity.store.session import Session
 from continuity.ui.chart_page import other_entry_kinds
 from continuity.ui.movement_dialogs import AdmissionDialog
+from continuity.ui.outage_dialog import open_outage
 
 if TYPE_CHECKING:
     from continuity.ui.main_window import MainWindow
@@ -23,6 +25,9 @@ def build(window: MainWindow, session: Session) -> None:
         lambda: admit(window),
         shortcut="Ctrl+Shift+A",
         name="action_admit",
+    )
+    window.add_action(
+        menu, _("The outage started at…"), lambda: open_outage(window), name="action_outage"
     )
     menu.addSeparator()
     kinds = [(Kind.VITALS, _("Vital signs…")), (Kind.NOTE, _("Note…")), *other_entry_kinds()]

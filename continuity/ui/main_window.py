@@ -140,6 +140,7 @@ class MainWindow(QMainWindow):
         self.drill_report: Any = None
         self.readiness_panel: Any = None
         self.settings_dialog: Any = None
+        self.outage_dialog: Any = None
         self.about_box: Any = None
         self._login_attempt: Attempt | None = None
         self._find_attempt: Attempt | None = None
