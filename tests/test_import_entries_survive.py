@@ -22,6 +22,7 @@ from continuity.core.freshness import (
     thresholds_from_settings,
 )
 from continuity.fhir.importer import import_snapshot
+from continuity.store.census import list_patients
 from continuity.store.snapshot_status import snapshot_status
 from tests.snapshot_fixtures import AS_OF, hospital, write_bulk
 
@@ -119,6 +120,29 @@ def test_status_tells_data_as_of_age_contents_and_unexported_entries(cache, tmp_
     with cache.login("nurse") as nurse:
         assert snapshot_status(nurse).unexported_entries == 1
         assert snapshot_status(nurse).as_dict()["age_seconds"] == 3600
+
+
+def test_status_counts_only_what_the_census_shows(cache, tmp_path):
+    """A patient dropped by a refresh but kept for an entry is off the census: IT's figures
+    after the import must not count her allergy (nor her prescriptions) as the ward's."""
+    with cache.login("admin") as session:
+        import_snapshot(session, write_bulk(tmp_path / "first", hospital()))
+        assert snapshot_status(session).counts["allergies"] == 1  # Éloïse's penicillin
+        record_entry(session, "e-1", patient="p-eloise", order="o-para")
+        later = {  # she and everything about her left the central record
+            kind: [r for r in found if "p-eloise" not in json.dumps(r)]
+            for kind, found in hospital().items()
+        }
+        import_snapshot(session, write_bulk(tmp_path / "later", later))
+        census = list_patients(session)
+        status = snapshot_status(session)
+        kept = session.conn.execute("SELECT count(*) FROM allergies WHERE patient_id = 'p-eloise'")
+        assert kept.fetchone()[0] == 1  # still there for the allergy check of her doses
+    assert "p-eloise" not in {p.id for p in census}
+    assert status.counts["patients_absent"] == 1 and status.counts["patients"] == len(census)
+    assert status.counts["allergies"] == 0  # hers is kept for the dose check, not counted
+    assert status.counts["orders_absent"] == 1
+    assert status.counts["orders"] == len(later["MedicationRequest"])
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,10 @@ _COUNTS = {
     "orders_absent": "SELECT count(*) FROM orders WHERE absent_from_snapshot = 1",
     "high_alert_orders": "SELECT count(*) FROM orders WHERE absent_from_snapshot = 0"
     " AND high_alert = 1 AND status IN ('active', 'on-hold')",
-    "allergies": "SELECT count(*) FROM allergies WHERE status = 'active'",
+    # A patient kept as absent keeps her allergies (for the allergy check of her doses), but
+    # she is off the census: only what the census shows is counted.
+    "allergies": "SELECT count(*) FROM allergies a JOIN patients p ON p.source_id = a.patient_id"
+    " WHERE a.status = 'active' AND p.absent_from_snapshot = 0",
     "appointments": "SELECT count(*) FROM appointments WHERE kind = 'appointment'",
     "operating": "SELECT count(*) FROM appointments WHERE kind = 'operating'",
     "observations": "SELECT count(*) FROM observations",
