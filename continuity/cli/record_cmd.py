@@ -79,11 +79,21 @@ def _common(p: argparse.ArgumentParser, *, patient: bool = True) -> None:
     if patient:
         p.add_argument("--patient", required=True, help=_("IPP, patient id or temporary id"))
     p.add_argument("--at", help=_("when it happened, ISO 8601 (default: now)"))
+    _confirm_arg(p)
+
+
+def _confirm_arg(p: argparse.ArgumentParser) -> None:
+    """--confirm, the same for every kind and for corrections: the exit-4 message names it."""
     p.add_argument(
         "--confirm",
         action="store_true",
         help=_("record even if a safety check asks for confirmation"),
     )
+
+
+def _witness_arg(p: argparse.ArgumentParser) -> None:
+    """--witness, for a dose and for its correction (a high-alert dose needs one again)."""
+    p.add_argument("--witness", help=_("a second user's login (password: next stdin line)"))
 
 
 def _dose_args(p: argparse.ArgumentParser) -> None:
@@ -104,22 +114,26 @@ def _dose_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--site", help=_("injection site"))
     p.add_argument("--prn-reason", help=_("why an as-needed dose was given"))
     p.add_argument("--comment")
-    p.add_argument("--witness", help=_("a second user's login (password: next stdin line)"))
+    _witness_arg(p)
+
+
+#: The vital signs typed as plain numbers: option -> keyword of `entries.record_vitals`.
+_VITAL_FLAGS = {
+    "--hr": "hr",
+    "--rr": "rr",
+    "--temp": "temp",
+    "--spo2": "spo2",
+    "--o2": "o2_flow",
+    "--pain": "pain",
+    "--weight": "weight",
+    "--glucose": "glucose",
+}
 
 
 def _vitals_args(p: argparse.ArgumentParser) -> None:
     _common(p)
     p.add_argument("--bp", help=_("blood pressure, systolic/diastolic (120/80)"))
-    for flag, key in (
-        ("--hr", "hr"),
-        ("--rr", "rr"),
-        ("--temp", "temp"),
-        ("--spo2", "spo2"),
-        ("--o2", "o2_flow"),
-        ("--pain", "pain"),
-        ("--weight", "weight"),
-        ("--glucose", "glucose"),
-    ):
+    for flag, key in _VITAL_FLAGS.items():
         p.add_argument(flag, dest=key)
     p.add_argument("--avpu", help=_("consciousness: A, C, V, P or U"))
     p.add_argument("--comment")
@@ -221,12 +235,8 @@ def _correct_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--patient", help=_("the right patient"))
     p.add_argument("--order", help=_("the right order"))
     p.add_argument("--at", help=_("the right time, ISO 8601"))
-    p.add_argument("--witness", help=_("a second user's login (password: next stdin line)"))
-    p.add_argument(
-        "--confirm",
-        action="store_true",
-        help=_("record even if a safety check asks for confirmation"),
-    )
+    _witness_arg(p)
+    _confirm_arg(p)
 
 
 def _retract_args(p: argparse.ArgumentParser) -> None:
@@ -269,32 +279,58 @@ def _witness(session: Session, args: argparse.Namespace, secrets: Any) -> dict[s
     return {"witness": args.witness, "witness_password": password}
 
 
-def _dose(session: Session, args: argparse.Namespace, secrets: Any) -> StoredEntry:
-    return entries.record_dose(
-        session, patient_id=args.patient, order_id=args.order, scheduled=args.scheduled,
-        status=args.status, at=args.at, confirm=args.confirm, reason=args.reason,
-        reason_text=args.reason_text, dose_value=args.dose, dose_unit=args.unit,
-        dose_change_reason=args.dose_reason, route=args.route, site=args.site,
-        prn_reason=args.prn_reason, comment=args.comment, **_witness(session, args, secrets),
-    )  # fmt: skip
+def _forwarding(
+    record: Callable[..., StoredEntry], *options: str, witness: bool = False
+) -> Handler:
+    """The handler of a kind whose options go to its core function as typed, only renamed.
+
+    Each option is `keyword=dest` (`--dose` goes in as `dose_value`) or `keyword` when the
+    option has the keyword's name; `witness` adds the second user's login and password. One
+    line per kind in a table, instead of a function per kind spelling every keyword again.
+    """
+    dests: dict[str, str] = {}
+    for option in options:
+        keyword, _eq, dest = option.partition("=")
+        dests[keyword] = dest or keyword
+
+    def handler(session: Session, args: argparse.Namespace, secrets: Any) -> StoredEntry:
+        given = {keyword: getattr(args, dest) for keyword, dest in dests.items()}
+        if witness:
+            given.update(_witness(session, args, secrets))
+        return record(session, **given)
+
+    return handler
+
+
+#: What `_common` adds to a kind's options, as `_forwarding` hands them over.
+_COMMON_OPTIONS = ("patient_id=patient", "at", "confirm")
+
+_dose = _forwarding(
+    entries.record_dose, *_COMMON_OPTIONS, "order_id=order", "scheduled", "status", "reason",
+    "reason_text", "dose_value=dose", "dose_unit=unit", "dose_change_reason=dose_reason",
+    "route", "site", "prn_reason", "comment", witness=True,
+)  # fmt: skip
+_note = _forwarding(entries.record_note, *_COMMON_OPTIONS, "text", "category")
+_admit = _forwarding(
+    entries.admit_patient, "at", "confirm", "family", "given", "birth_date", "sex", "ward",
+    "room", "bed", "temp_id",
+)  # fmt: skip
+_transfer = _forwarding(entries.transfer_patient, *_COMMON_OPTIONS, "ward", "room", "bed")
+_discharge = _forwarding(entries.discharge_patient, *_COMMON_OPTIONS, "destination", "comment")
+_infusion = _forwarding(
+    entries.record_infusion, *_COMMON_OPTIONS, "action", "solution", "additive", "rate", "volume",
+    "infusion", "volume_infused", "comment",
+)  # fmt: skip
+_line = _forwarding(
+    entries.record_line, *_COMMON_OPTIONS, "action", "line_kind=kind", "site", "line", "comment"
+)
+_allergy = _forwarding(
+    entries.record_allergy, *_COMMON_OPTIONS, "substance", "reaction", "criticality", "code"
+)
 
 
 def _vitals(session: Session, args: argparse.Namespace, secrets: Any) -> StoredEntry:
-    values = {
-        k: getattr(args, k)
-        for k in (
-            "hr",
-            "rr",
-            "temp",
-            "spo2",
-            "o2_flow",
-            "pain",
-            "weight",
-            "glucose",
-            "avpu",
-            "comment",
-        )
-    }
+    values = {k: getattr(args, k) for k in (*_VITAL_FLAGS.values(), "avpu", "comment")}
     if args.bp:
         parts = args.bp.split("/")
         if len(parts) != 2:
@@ -302,48 +338,6 @@ def _vitals(session: Session, args: argparse.Namespace, secrets: Any) -> StoredE
         values["bp_sys"], values["bp_dia"] = parts
     return entries.record_vitals(
         session, patient_id=args.patient, at=args.at, confirm=args.confirm, **values
-    )
-
-
-def _note(session: Session, args: argparse.Namespace, secrets: Any) -> StoredEntry:
-    return entries.record_note(
-        session,
-        patient_id=args.patient,
-        text=args.text,
-        category=args.category,
-        at=args.at,
-        confirm=args.confirm,
-    )
-
-
-def _admit(session: Session, args: argparse.Namespace, secrets: Any) -> StoredEntry:
-    return entries.admit_patient(
-        session, family=args.family, given=args.given, birth_date=args.birth_date, sex=args.sex,
-        ward=args.ward, room=args.room, bed=args.bed, at=args.at, temp_id=args.temp_id,
-        confirm=args.confirm,
-    )  # fmt: skip
-
-
-def _transfer(session: Session, args: argparse.Namespace, secrets: Any) -> StoredEntry:
-    return entries.transfer_patient(
-        session,
-        patient_id=args.patient,
-        ward=args.ward,
-        room=args.room,
-        bed=args.bed,
-        at=args.at,
-        confirm=args.confirm,
-    )
-
-
-def _discharge(session: Session, args: argparse.Namespace, secrets: Any) -> StoredEntry:
-    return entries.discharge_patient(
-        session,
-        patient_id=args.patient,
-        destination=args.destination,
-        comment=args.comment,
-        at=args.at,
-        confirm=args.confirm,
     )
 
 
@@ -361,41 +355,6 @@ def _order(session: Session, args: argparse.Namespace, secrets: Any) -> StoredEn
         prescriber_name=args.prescriber, prescriber_rpps=args.rpps, paper_ref=args.paper_ref,
         high_alert=args.high_alert,
     )  # fmt: skip
-
-
-def _infusion(session: Session, args: argparse.Namespace, secrets: Any) -> StoredEntry:
-    return entries.record_infusion(
-        session, patient_id=args.patient, action=args.action, at=args.at, confirm=args.confirm,
-        solution=args.solution, additive=args.additive, rate=args.rate, volume=args.volume,
-        infusion=args.infusion, volume_infused=args.volume_infused, comment=args.comment,
-    )  # fmt: skip
-
-
-def _line(session: Session, args: argparse.Namespace, secrets: Any) -> StoredEntry:
-    return entries.record_line(
-        session,
-        patient_id=args.patient,
-        action=args.action,
-        line_kind=args.kind,
-        site=args.site,
-        line=args.line,
-        comment=args.comment,
-        at=args.at,
-        confirm=args.confirm,
-    )
-
-
-def _allergy(session: Session, args: argparse.Namespace, secrets: Any) -> StoredEntry:
-    return entries.record_allergy(
-        session,
-        patient_id=args.patient,
-        substance=args.substance,
-        reaction=args.reaction,
-        criticality=args.criticality,
-        code=args.code,
-        at=args.at,
-        confirm=args.confirm,
-    )
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:
