@@ -7,18 +7,10 @@ knows whose session it is) and nothing about any patient.
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QFormLayout,
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from continuity.core.i18n import _
+from continuity.ui.password_form import ErrorLine, UserAndPassword, centred_card, password_field
 from continuity.ui.style import set_role
 
 
@@ -28,21 +20,7 @@ class LockPage(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        card = QFrame()
-        card.setObjectName("lockcard")
-        card.setStyleSheet("#lockcard { background: #ffffff; border: 1px solid #b0bec5; }")
-        card.setFixedWidth(540)
-        row.addWidget(card)
-        row.addStretch(1)
-        outer.addLayout(row)
-        outer.addStretch(2)
-        box = QVBoxLayout(card)
-        box.setContentsMargins(28, 24, 28, 24)
-        box.setSpacing(10)
+        box = centred_card(self, "lockcard", width=540, spacing=10)
 
         self.title = QLabel(_("Session locked"))
         set_role(self.title, "title")
@@ -53,11 +31,8 @@ class LockPage(QWidget):
         box.addWidget(self.who)
 
         form = QFormLayout()
-        self.password_edit = QLineEdit()
-        self.password_edit.setObjectName("unlock_password")
-        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_edit = password_field("unlock_password")
         form.addRow(_("&Password"), self.password_edit)
-        form.itemAt(0, QFormLayout.ItemRole.LabelRole).widget().setBuddy(self.password_edit)
         box.addLayout(form)
         self.unlock_button = QPushButton(_("Unlock"))
         self.unlock_button.setObjectName("unlock_button")
@@ -67,11 +42,7 @@ class LockPage(QWidget):
         unlock_row.addWidget(self.unlock_button)
         box.addLayout(unlock_row)
 
-        self.message = QLabel()
-        self.message.setObjectName("lock_message")
-        self.message.setWordWrap(True)
-        set_role(self.message, "error")
-        self.message.hide()
+        self.message = ErrorLine("lock_message")
         box.addWidget(self.message)
 
         line = QFrame()
@@ -87,13 +58,11 @@ class LockPage(QWidget):
         set_role(other, "hint")
         box.addWidget(other)
         other_form = QFormLayout()
-        self.other_user = QLineEdit()
-        self.other_user.setObjectName("switch_user")
-        self.other_password = QLineEdit()
-        self.other_password.setObjectName("switch_password")
-        self.other_password.setEchoMode(QLineEdit.EchoMode.Password)
-        other_form.addRow(_("User name"), self.other_user)
-        other_form.addRow(_("Password"), self.other_password)
+        self.other_fields = UserAndPassword(
+            other_form, (_("User name"), _("Password")), ("switch_user", "switch_password")
+        )
+        self.other_user = self.other_fields.user_edit
+        self.other_password = self.other_fields.password_edit
         box.addLayout(other_form)
         self.switch_button = QPushButton(_("Log in as this user"))
         self.switch_button.setObjectName("switch_button")
@@ -106,7 +75,6 @@ class LockPage(QWidget):
         self.password_edit.returnPressed.connect(self._unlock)
         self.switch_button.clicked.connect(self._switch)
         self.other_password.returnPressed.connect(self._switch)
-        self.other_user.returnPressed.connect(self.other_password.setFocus)
 
     def show_for(self, display_name: str, role_label: str) -> None:
         self.who.setText(
@@ -124,15 +92,11 @@ class LockPage(QWidget):
         self.unlock_requested.emit(self.password_edit.text())
 
     def _switch(self) -> None:
-        user = self.other_user.text().strip()
-        if not user:
-            self.show_error(_("Type your user name."))
-            self.other_user.setFocus()
-            return
-        self.switch_requested.emit(user, self.other_password.text())
+        typed = self.other_fields.typed(self.show_error)
+        if typed is not None:
+            self.switch_requested.emit(*typed)
 
     def show_error(self, text: str) -> None:
-        self.message.setText(f"⚠ {text}")
-        self.message.show()
+        self.message.say(text)
         self.password_edit.clear()
         self.other_password.clear()

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -24,27 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from continuity.core.i18n import _
+from continuity.ui.password_form import ErrorLine, UserAndPassword, centred_card
 from continuity.ui.style import set_role
-
-
-def _card(parent: QWidget) -> tuple[QFrame, QVBoxLayout]:
-    """A centred box of fixed width on an otherwise empty page."""
-    outer = QVBoxLayout(parent)
-    outer.addStretch(1)
-    row = QHBoxLayout()
-    row.addStretch(1)
-    card = QFrame(parent)
-    card.setObjectName("card")
-    card.setStyleSheet("#card { background: #ffffff; border: 1px solid #b0bec5; }")
-    card.setFixedWidth(520)
-    row.addWidget(card)
-    row.addStretch(1)
-    outer.addLayout(row)
-    outer.addStretch(2)
-    inner = QVBoxLayout(card)
-    inner.setContentsMargins(28, 24, 28, 24)
-    inner.setSpacing(12)
-    return card, inner
 
 
 class LoginPage(QWidget):
@@ -55,7 +35,7 @@ class LoginPage(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        _card_frame, box = _card(self)
+        box = centred_card(self, "card", width=520, spacing=12)
         title = QLabel(_("Continuity"))
         set_role(title, "title")
         subtitle = QLabel(_("Care records during an outage of the hospital's systems"))
@@ -65,26 +45,15 @@ class LoginPage(QWidget):
         box.addWidget(subtitle)
 
         form = QFormLayout()
-        self.user_edit = QLineEdit()
-        self.user_edit.setObjectName("login_user")
+        self.fields = UserAndPassword(
+            form, (_("&User name"), _("&Password")), ("login_user", "login_password")
+        )
+        self.user_edit = self.fields.user_edit
+        self.password_edit = self.fields.password_edit
         self.user_edit.setPlaceholderText(_("e.g. ines.martin"))
-        self.password_edit = QLineEdit()
-        self.password_edit.setObjectName("login_password")
-        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow(_("&User name"), self.user_edit)
-        form.addRow(_("&Password"), self.password_edit)
-        for row in range(form.rowCount()):
-            label = form.itemAt(row, QFormLayout.ItemRole.LabelRole).widget()
-            field = form.itemAt(row, QFormLayout.ItemRole.FieldRole).widget()
-            label.setBuddy(field)
         box.addLayout(form)
 
-        self.message = QLabel()
-        self.message.setObjectName("login_message")
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        set_role(self.message, "error")
-        self.message.hide()
+        self.message = ErrorLine("login_message", selectable=True)
         box.addWidget(self.message)
 
         buttons = QHBoxLayout()
@@ -102,23 +71,18 @@ class LoginPage(QWidget):
 
         self.login_button.clicked.connect(self._submit)
         self.password_edit.returnPressed.connect(self._submit)
-        self.user_edit.returnPressed.connect(self.password_edit.setFocus)
         self.recovery_button.clicked.connect(self.recovery_requested)
         self.setTabOrder(self.user_edit, self.password_edit)
         self.setTabOrder(self.password_edit, self.login_button)
         self.setTabOrder(self.login_button, self.recovery_button)
 
     def _submit(self) -> None:
-        user = self.user_edit.text().strip()
-        if not user:
-            self.show_error(_("Type your user name."))
-            self.user_edit.setFocus()
-            return
-        self.submitted.emit(user, self.password_edit.text())
+        typed = self.fields.typed(self.show_error)
+        if typed is not None:
+            self.submitted.emit(*typed)
 
     def show_error(self, text: str) -> None:
-        self.message.setText(f"⚠ {text}")
-        self.message.show()
+        self.message.say(text)
         self.password_edit.clear()
         self.password_edit.setFocus()
 
@@ -137,7 +101,7 @@ class FirstRunPage(QWidget):
 
     def __init__(self, db_path: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        _card_frame, box = _card(self)
+        box = centred_card(self, "card", width=520, spacing=12)
         title = QLabel(_("This laptop is not set up yet"))
         set_role(title, "title")
         title.setWordWrap(True)
