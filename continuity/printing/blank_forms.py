@@ -67,15 +67,18 @@ def draw_blank_identity(canvas, ctx: furniture.SheetContext, top: float) -> floa
     return y - 22
 
 
-class VitalsChart:
-    """Vital signs over several rounds: a row per measure, a column per round."""
+def _shaded_rect(canvas, x: float, y: float, width: float, height: float) -> None:
+    """A header band: light grey under the titles, outlined like the rows below it."""
+    canvas.setFillGray(0.88)
+    canvas.rect(x, y, width, height, stroke=1, fill=1)
+    canvas.setFillGray(0)
 
-    landscape = True
-    ROUNDS = 16
 
-    def title(self, ctx: furniture.SheetContext, request: SheetRequest) -> str:
-        _ = ctx.tr
-        return _("Vital signs chart")
+class _PatientForm:
+    """The vitals chart and the notes: printed once per chosen patient, whose block heads
+    each page, or blank, with boxes to write the identity and allergies in by hand."""
+
+    landscape: bool
 
     def empty_message(self, ctx: furniture.SheetContext) -> str:
         return ""
@@ -84,6 +87,25 @@ class VitalsChart:
         self, session: Session, request: SheetRequest, ctx: furniture.SheetContext
     ) -> list[Unit]:
         return _patient_units(session, request, ctx)
+
+    def body_top(self, canvas, ctx: furniture.SheetContext, unit: Unit) -> float:
+        """Where the form's own grid starts: below the patient's block, or below the boxes
+        to write the identity and allergies in when no patient was chosen."""
+        top = ctx.body_top(unit.block)
+        if unit.block is None:
+            top = draw_blank_identity(canvas, ctx, top)
+        return top
+
+
+class VitalsChart(_PatientForm):
+    """Vital signs over several rounds: a row per measure, a column per round."""
+
+    landscape = True
+    ROUNDS = 16
+
+    def title(self, ctx: furniture.SheetContext, request: SheetRequest) -> str:
+        _ = ctx.tr
+        return _("Vital signs chart")
 
     def measures(self, ctx: furniture.SheetContext) -> list[str]:
         _ = ctx.tr
@@ -104,9 +126,7 @@ class VitalsChart:
 
     def draw_page(self, canvas, ctx: furniture.SheetContext, unit: Unit, plan: FormPage) -> None:
         _ = ctx.tr
-        top = ctx.body_top(unit.block)
-        if unit.block is None:
-            top = draw_blank_identity(canvas, ctx, top)
+        top = self.body_top(canvas, ctx, unit)
         label_w = 150.0
         left = ctx.left
         col_w = (ctx.content_width - label_w) / self.ROUNDS
@@ -117,9 +137,7 @@ class VitalsChart:
         for i, label in enumerate([_("Date"), _("Time"), *measures]):
             y = top - (i + 1) * row_h
             if i < head:
-                canvas.setFillGray(0.88)
-                canvas.rect(left, y, ctx.content_width, row_h, stroke=1, fill=1)
-                canvas.setFillGray(0)
+                _shaded_rect(canvas, left, y, ctx.content_width, row_h)
             else:
                 canvas.rect(left, y, ctx.content_width, row_h, stroke=1, fill=0)
             fitted = fit(label, BOLD, 7.5, label_w - 6, 2, min_size=5.5)
@@ -141,7 +159,9 @@ class VitalsChart:
         )
 
 
-class NursingNotes:
+class NursingNotes(_PatientForm):
+    """Notes written by hand, one line each: when, what kind, the note, who."""
+
     landscape = False
     ROWS = 24
 
@@ -149,26 +169,14 @@ class NursingNotes:
         _ = ctx.tr
         return _("Nursing notes")
 
-    def empty_message(self, ctx: furniture.SheetContext) -> str:
-        return ""
-
-    def build(
-        self, session: Session, request: SheetRequest, ctx: furniture.SheetContext
-    ) -> list[Unit]:
-        return _patient_units(session, request, ctx)
-
     def draw_page(self, canvas, ctx: furniture.SheetContext, unit: Unit, plan: FormPage) -> None:
         _ = ctx.tr
-        top = ctx.body_top(unit.block)
-        if unit.block is None:
-            top = draw_blank_identity(canvas, ctx, top)
+        top = self.body_top(canvas, ctx, unit)
         left, width = ctx.left, ctx.content_width
         widths = [70.0, 62.0, width - 70 - 62 - 45, 45.0]
         titles = [_("Date · time"), _("Kind (O / H / I)"), _("Note"), _("Initials")]
         head = 14.0
-        canvas.setFillGray(0.88)
-        canvas.rect(left, top - head, width, head, stroke=1, fill=1)
-        canvas.setFillGray(0)
+        _shaded_rect(canvas, left, top - head, width, head)
         x = left
         for w, t in zip(widths, titles, strict=True):
             titled = fit(t, BOLD, 7.5, w - 6, 1, min_size=5)
