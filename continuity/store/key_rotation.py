@@ -27,7 +27,7 @@ from continuity.core.i18n import _
 from continuity.core.roles import Permission
 from continuity.store.cache import RECOVERY_LOGIN, login_with_recovery, open_as, slots_path
 from continuity.store.connection import Connection
-from continuity.store.files import fsync_dir, write_atomically
+from continuity.store.files import exclusive_lock, fsync_dir, write_atomically
 from continuity.store.key_slots import KeySlotFile, new_database_key
 from continuity.store.schema import schema_version
 from continuity.store.session import Session
@@ -59,33 +59,37 @@ def rotate_database_key(session: Session, *, on_step: Step | None = None) -> Ses
     """Re-encrypt the whole cache under a new key; returns a new session (the old one closes).
 
     Nobody's password is needed: slots wrap the master key, which wraps the database key.
-    The app must be the only program with the cache open.
+    The app must be the only program with the cache open. The key file stays locked from the
+    first step to the last: a log-in, a witness or a user change in another program waits
+    instead of writing back a copy without the next key (or, opening the cache mid-rotation,
+    taking that key for the leftover of a crash and dropping it before the swap).
     """
     session.require(Permission.MANAGE_DEVICE)
     step = on_step or (lambda _name: None)
     path = session.path
     master = session.master_key()
     tmp = path.with_name(path.name + ".rekey")
-    slots = KeySlotFile.load(slots_path(path))
     new_key = new_database_key()
 
-    slots.set_database_key(master, new_key, rotating=True)
-    slots.save()
-    step("next-key-saved")
-    export_copy(session.conn, tmp, new_key)
-    step("exported")
-    session.audit("rekey_started", {})
-    session.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    session.close()
-    for leftover in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        leftover.unlink(missing_ok=True)
-    os.replace(tmp, path)
-    fsync_dir(path.parent)
-    step("swapped")
-    slots = KeySlotFile.load(slots_path(path))
-    slots.set_database_key(master, new_key)
-    slots.save()
-    step("promoted")
+    with exclusive_lock(slots_path(path)):
+        slots = KeySlotFile.load(slots_path(path))
+        slots.set_database_key(master, new_key, rotating=True)
+        slots.save()
+        step("next-key-saved")
+        export_copy(session.conn, tmp, new_key)
+        step("exported")
+        session.audit("rekey_started", {})
+        session.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        session.close()
+        for leftover in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+        os.replace(tmp, path)
+        fsync_dir(path.parent)
+        step("swapped")
+        slots = KeySlotFile.load(slots_path(path))
+        slots.set_database_key(master, new_key)
+        slots.save()
+        step("promoted")
     fresh = open_as(path, master, session.user, clock=session.clock)
     fresh.audit("rekey", {"result": "done"})
     return fresh
@@ -159,7 +163,6 @@ def replace_master_key(session: Session, it_password: str) -> tuple[Session, str
     """
     from continuity.core.passwords import check_password_policy
     from continuity.store.cache import RECOVERY_LOGIN
-    from continuity.store.files import exclusive_lock
     from continuity.store.key_slots import new_recovery_key
 
     session.require(Permission.MANAGE_DEVICE)
@@ -180,6 +183,7 @@ def replace_master_key(session: Session, it_password: str) -> tuple[Session, str
         slots.put("user", session.user.login, it_password, master)
         slots.put("recovery", RECOVERY_LOGIN, recovery, master)
         slots.save()
+    # The lock is released before the rotation, which takes it again (it is not re-entrant).
     session._master_key = master  # the open session now holds the new master key
     session.audit("master_key_replaced", {"slots_removed": removed})
     return rotate_database_key(session), recovery

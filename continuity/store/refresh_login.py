@@ -20,6 +20,7 @@ from continuity.core.roles import Permission, Role
 from continuity.store import audit
 from continuity.store.cache import _check_delay, _flush_pending, _open_checked, slots_path
 from continuity.store.connection import transaction
+from continuity.store.files import exclusive_lock
 from continuity.store.key_slots import KeySlotFile
 from continuity.store.session import Session, User
 
@@ -59,21 +60,27 @@ def _keyring_error(exc: Exception) -> RefreshUnavailable:
 
 
 def enable_refresh(session: Session) -> None:
-    """IT: create (or renew) the refresh slot, its secret held by the OS secret store."""
+    """IT: create (or renew) the refresh slot, its secret held by the OS secret store.
+
+    The key file is locked from its load to its save, so a log-in or a witness counting a
+    failure at the same moment cannot write back a copy without the new slot (or vice versa).
+    """
     from keyring.errors import KeyringError
 
     session.require(Permission.MANAGE_DEVICE)
     store = _keyring()
     secret = secrets.token_urlsafe(32)
-    slots = KeySlotFile.load(slots_path(session.path))
-    try:
-        store.set_password(KEYRING_SERVICE, slots.device_id, secret)
+    try:  # before the lock: the secret store may ask the OS user, nobody must wait on that
+        # session.device.id is the key file's device_id (checked when the cache was opened).
+        store.set_password(KEYRING_SERVICE, session.device.id, secret)
     except KeyringError as exc:
         raise _keyring_error(exc) from None
-    with session.transaction():
-        session.audit("refresh_enabled", {"service": KEYRING_SERVICE})
-        slots.put(SLOT_KIND, REFRESH_LOGIN, secret, session.master_key())
-        slots.save()  # inside the transaction: if saving fails, the audit row rolls back
+    with exclusive_lock(slots_path(session.path)):
+        slots = KeySlotFile.load(slots_path(session.path))
+        with session.transaction():
+            session.audit("refresh_enabled", {"service": KEYRING_SERVICE})
+            slots.put(SLOT_KIND, REFRESH_LOGIN, secret, session.master_key())
+            slots.save()  # inside the transaction: if saving fails, the audit row rolls back
 
 
 def disable_refresh(session: Session) -> bool:
@@ -81,12 +88,13 @@ def disable_refresh(session: Session) -> bool:
     from keyring.errors import KeyringError
 
     session.require(Permission.MANAGE_DEVICE)
-    slots = KeySlotFile.load(slots_path(session.path))
-    with session.transaction():
-        removed = slots.remove(SLOT_KIND, REFRESH_LOGIN)
-        if removed:
-            session.audit("refresh_disabled", {})
-            slots.save()
+    with exclusive_lock(slots_path(session.path)):  # load to save, as in `enable_refresh`
+        slots = KeySlotFile.load(slots_path(session.path))
+        with session.transaction():
+            removed = slots.remove(SLOT_KIND, REFRESH_LOGIN)
+            if removed:
+                session.audit("refresh_disabled", {})
+                slots.save()
     try:
         _keyring().delete_password(KEYRING_SERVICE, slots.device_id)
     except (KeyringError, RefreshUnavailable):
@@ -119,8 +127,17 @@ def login_for_refresh(path: Path, *, clock: Clock | None = None) -> Session:
 
 
 def login_with_refresh_secret(path: Path, secret: str, *, clock: Clock | None = None) -> Session:
-    """Open the cache as the REFRESH role (mirrors `cache.login_with_recovery`)."""
+    """Open the cache as the REFRESH role (mirrors `cache.login_with_recovery`).
+
+    Like every log-in it rewrites the key file (failure counter, pending audit events), so it
+    holds the key file's lock from load to save: an hourly refresh must not undo a user change.
+    """
     clock = clock or SystemClock()
+    with exclusive_lock(slots_path(path)):
+        return _login_with_refresh_secret(path, secret, clock)
+
+
+def _login_with_refresh_secret(path: Path, secret: str, clock: Clock) -> Session:
     slots = KeySlotFile.load(slots_path(path))
     _check_delay(slots, REFRESH_LOGIN, clock)
     master = slots.unwrap_master(SLOT_KIND, REFRESH_LOGIN, secret)
