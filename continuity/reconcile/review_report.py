@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -127,116 +128,87 @@ def review_csv(data: ReviewData) -> str:
         _("decision"),
         _("initials"),
     ]
-    rows: list[list[object]] = []
-    for gap in data.gaps:
-        rows.append(
-            [
-                _("gap"),
-                "",
-                "",
-                True,
-                gap.device_name,
-                f"{gap.first}-{gap.last}",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                gap_text(gap),
-                "",
-                "",
-            ]
+    rows = [
+        _csv_row(
+            _("gap"),
+            blocking=True,
+            laptop=gap.device_name,
+            sequence=f"{gap.first}-{gap.last}",
+            detail=gap_text(gap),
         )
+        for gap in data.gaps
+    ]
     for conflict in data.conflicts:
+        line = partial(
+            _csv_row,
+            _("conflict"),
+            item=conflict.id,
+            kind=conflict_label(conflict.kind),
+            blocking=conflict.blocking,
+            detail=conflict.detail,
+        )
         for entry_uuid in conflict.uuids:
             side = data.sides.get(entry_uuid)
             if side is None:
-                rows.append(
-                    [
-                        _("conflict"),
-                        conflict.id,
-                        conflict_label(conflict.kind),
-                        conflict.blocking,
-                        "",
-                        "",
-                        entry_uuid,
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        conflict.detail,
-                        "",
-                        "",
-                    ]
-                )
+                rows.append(line(entry=entry_uuid))
                 continue
             rows.append(
-                [
-                    _("conflict"),
-                    conflict.id,
-                    conflict_label(conflict.kind),
-                    conflict.blocking,
-                    side.device,
-                    side.seq,
-                    side.uuid,
-                    side.kind,
-                    side.patient,
-                    side.clinical,
-                    side.recorded,
-                    side.author,
-                    side.summary,
-                    conflict.detail,
-                    "",
-                    "",
-                ]
+                line(
+                    laptop=side.device,
+                    sequence=side.seq,
+                    entry=side.uuid,
+                    entry_kind=side.kind,
+                    patient=side.patient,
+                    clinical=side.clinical,
+                    recorded=side.recorded,
+                    author=side.author,
+                    what=side.summary,
+                )
             )
     for temp_id, count in sorted(data.unmapped.items()):
         rows.append(
-            [
+            _csv_row(
                 _("unmapped temporary id"),
-                temp_id,
-                "",
-                True,
-                "",
-                "",
-                "",
-                "",
-                temp_id,
-                "",
-                "",
-                "",
-                "",
-                _("{n} entries held back").format(n=count),
-                "",
-                "",
-            ]
+                item=temp_id,
+                blocking=True,
+                patient=temp_id,
+                detail=_("{n} entries held back").format(n=count),
+            )
         )
     for temp_id in data.unknown_mapping:
         rows.append(
-            [
+            _csv_row(
                 _("mapping"),
-                temp_id,
-                "",
-                False,
-                "",
-                "",
-                "",
-                "",
-                temp_id,
-                "",
-                "",
-                "",
-                "",
-                _("in the mapping file but in no package"),
-                "",
-                "",
-            ]
+                item=temp_id,
+                blocking=False,
+                patient=temp_id,
+                detail=_("in the mapping file but in no package"),
+            )
         )
     return write_rows(headers, rows)
+
+
+def _csv_row(
+    section: str,
+    *,
+    blocking: bool,
+    item: str = "",
+    kind: str = "",
+    laptop: str = "",
+    sequence: int | str = "",
+    entry: str = "",
+    entry_kind: str = "",
+    patient: str = "",
+    clinical: str = "",
+    recorded: str = "",
+    author: str = "",
+    what: str = "",
+    detail: str = "",
+) -> list[object]:
+    """One line of the CSV, in the order of its headers: each kind of item fills only its
+    own columns, and the decision and initials are left for the lead to write in."""
+    return [section, item, kind, blocking, laptop, sequence, entry, entry_kind, patient,
+            clinical, recorded, author, what, detail, "", ""]  # fmt: skip
 
 
 # -- PDF -------------------------------------------------------------------------------------
@@ -336,39 +308,22 @@ def review_pdf(data: ReviewData, *, max_conflicts: int = 1000) -> bytes:
             )
         )
 
-    story.append(Paragraph(_esc(_("Temporary patients without a real IPP")), st["h"]))
-    if data.unmapped:
-        rows = [[_("temporary id"), _("entries held back")]]
-        rows += [[t, str(n)] for t, n in sorted(data.unmapped.items())]
-        story.append(_table(rows, [0.4 * width, 0.2 * width], st["cell"]))
-    else:
-        story.append(Paragraph(_esc(_("None.")), st["p"]))
-    if data.unknown_mapping:
-        story.append(
-            Paragraph(
-                _esc(
-                    _("In the mapping file but in no package: {ids}").format(
-                        ids=", ".join(data.unknown_mapping)
-                    )
-                ),
-                st["p"],
-            )
-        )
-
-    story.append(Paragraph(_esc(_("Held back")), st["h"]))
-    if data.held_reasons:
-        rows = [[_("reason"), _("entries")]]
-        rows += [[r, str(n)] for r, n in sorted(data.held_reasons.items())]
-        story.append(_table(rows, [0.6 * width, 0.15 * width], st["cell"]))
-    else:
-        story.append(Paragraph(_esc(_("None.")), st["p"]))
-    if data.accepted:
-        story.append(
-            Paragraph(
-                _esc(_("Accepted after review: {ids}").format(ids=", ".join(data.accepted))),
-                st["p"],
-            )
-        )
+    story += _count_section(
+        _("Temporary patients without a real IPP"),
+        [_("temporary id"), _("entries held back")],
+        data.unmapped,
+        [0.4 * width, 0.2 * width],
+        st,
+    )
+    story += _id_list(_("In the mapping file but in no package: {ids}"), data.unknown_mapping, st)
+    story += _count_section(
+        _("Held back"),
+        [_("reason"), _("entries")],
+        data.held_reasons,
+        [0.6 * width, 0.15 * width],
+        st,
+    )
+    story += _id_list(_("Accepted after review: {ids}"), data.accepted, st)
 
     story.append(Spacer(1, 6 * mm))
     sign = [
@@ -398,6 +353,29 @@ def review_pdf(data: ReviewData, *, max_conflicts: int = 1000) -> bytes:
     )
     doc.build(story, onFirstPage=_page_number, onLaterPages=_page_number)
     return buffer.getvalue()
+
+
+def _count_section(
+    title: str,
+    headers: list[str],
+    counts: dict[str, int],
+    widths: list[float],
+    st: dict[str, ParagraphStyle],
+) -> list[object]:
+    """A heading, then how many entries each item holds back, in item order (or "None."):
+    the temporary ids without an IPP and the reasons for holding back read the same way."""
+    heading = Paragraph(_esc(title), st["h"])
+    if not counts:
+        return [heading, Paragraph(_esc(_("None.")), st["p"])]
+    rows = [headers, *([item, str(n)] for item, n in sorted(counts.items()))]
+    return [heading, _table(rows, widths, st["cell"])]
+
+
+def _id_list(text: str, ids: list[str], st: dict[str, ParagraphStyle]) -> list[object]:
+    """A line naming ids (`text` has an {ids} field), or nothing when there are none."""
+    if not ids:
+        return []
+    return [Paragraph(_esc(text.format(ids=", ".join(ids))), st["p"])]
 
 
 #: Conflicts per table: ReportLab's span handling grows with the square of a table's spans.
