@@ -266,9 +266,11 @@ def _unlock(session: Session, password: str) -> None:
 
 
 def open_as(path: Path, master: bytes, as_user: User, *, clock: Clock | None = None) -> Session:
-    """For tools that already hold the master key (key rotation, tests): no login audit."""
-    slots = KeySlotFile.load(slots_path(path))
-    conn, device, key = _open_checked(path, master, slots)
+    """For tools that already hold the master key (key rotation, tests): no login audit.
+    Locked like a log-in: finishing an interrupted rotation writes the key file."""
+    with exclusive_lock(slots_path(path)):
+        slots = KeySlotFile.load(slots_path(path))
+        conn, device, key = _open_checked(path, master, slots)
     return Session(
         path,
         conn,
