@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Sets up everything Continuity needs on a fresh Debian/Ubuntu machine with Python 3.11+:
-# the system libraries Qt needs (offscreen platform included), poppler (PDF checks), CUPS with
-# the cups-pdf virtual printer (spooler test), then a virtualenv in .venv with the app and its
-# test tools. Safe to run again: it only installs what is missing.
+# the system libraries Qt needs (offscreen platform included), poppler (PDF checks), zbar (the
+# printed QR codes are decoded by a real scanner library), CUPS with the cups-pdf virtual printer
+# (spooler test), then a virtualenv in .venv with the app and its test tools. Safe to run again:
+# it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=${PYTHON:-python3}
 DEB_PACKAGES=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
-  libxcb-render-util0 libxcb-image0 poppler-utils cups cups-client cups-bsd
+  libxcb-render-util0 libxcb-image0 poppler-utils zbar-tools cups cups-client cups-bsd
   printer-driver-cups-pdf xvfb xauth fonts-dejavu-core strace)
 
 missing=()
