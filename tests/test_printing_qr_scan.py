@@ -176,3 +176,24 @@ def test_it_scans_a_returned_sheet_and_reconciliation_marks_it_returned(
         assert not paper.get_sheet_status(admin, sheet.sheet_id).returned
         status = paper.mark_returned(admin, last_page[0])
     assert status.sheet_id == sheet.sheet_id and status.kind == str(kind) and status.returned
+
+
+def test_the_label_sheets_footer_lines_stand_above_the_unprinted_strip(ward, tmp_path, monkeypatch):
+    """When the code does not scan, IT types the sheet id from the footer's last line: on label
+    stock that line must not fall in the bottom 4.2 mm that printers leave blank."""
+    monkeypatch.setattr(registry, "new_sheet_id", lambda kind: LABEL_SHEET_ID)
+    with ward.login("nurse") as session:
+        sheet = render_sheet(
+            session,
+            SheetRequest(SheetKind.LABELS, patient_ids=("100009",), labels=LabelGrid(3, 7)),
+        )
+    source = tmp_path / "labels.pdf"
+    source.write_bytes(sheet.pdf)
+    strip = UNPRINTED_MM / 25.4 * 72
+    printed = subprocess.run(
+        ["pdftotext", "-r", "72", "-x", "0", "-y", "0", "-W", "595", "-H", str(int(842 - strip)),
+         "-f", "1", "-l", "1", str(source), "-"],
+        check=True, capture_output=True, text=True, timeout=60,
+    ).stdout  # fmt: skip
+    assert LABEL_SHEET_ID in printed
+    assert "Imprimé par" in printed and "COPIE DE CONTINUITÉ" in printed

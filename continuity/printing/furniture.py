@@ -370,7 +370,6 @@ def draw_compact_furniture(
     ctx: SheetContext,
     page_no: int,
     page_count: int,
-    patient: Patient | None,
     top_room: float,
     bottom_room: float,
 ) -> None:
@@ -428,9 +427,17 @@ def draw_compact_furniture(
             5.5,
         ),
     ]
-    y = bottom_room - 10
-    for text, font, size in lines:
-        fitted = fit(text, font, size, right - left - qr - 6, 1, min_size=4.5)
-        canvas.setFont(font, fitted.size)
-        canvas.drawString(left, y, fitted.lines[0])
-        y -= fitted.size + 2.5
+    # Laid out from the bottom up: the last line (the sheet id, what IT types when the code
+    # will not scan) must stand above the strip printers leave blank, not in it.
+    fitted = [
+        (fit(t, font, size, right - left - qr - 6, 1, min_size=4.5), font)
+        for t, font, size in lines
+    ]
+    y = PRINTER_MARGIN + 1.5
+    placed = []
+    for line, font in reversed(fitted):
+        placed.append((line, font, y))
+        y += line.size + 1.5
+    for line, font, baseline in placed:
+        canvas.setFont(font, line.size)
+        canvas.drawString(left, baseline, line.lines[0])

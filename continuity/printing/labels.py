@@ -133,7 +133,7 @@ class LabelSheet:
     ) -> None:
         grid: LabelGrid = ctx.extra["grid"]
         margin = grid.top_mm * mm
-        furniture.draw_compact_furniture(canvas, ctx, number, count, unit.patient, margin, margin)
+        furniture.draw_compact_furniture(canvas, ctx, number, count, margin, margin)
 
 
 SHEET = LabelSheet()

@@ -2,7 +2,8 @@
 
 Every printed sheet is in `printed_sheets` (the printing layer registers it with its id, kind,
 ward and patients). Here IT marks a sheet as returned, then as transcribed, by typing its id or
-scanning a page's QR code (`CONTINUITY|<sheet id>|<patient>|<page>`); each mark is a new row of
+scanning a page's QR code (`CONTINUITY|<sheet id>|<patient>|<page>`, or the bare sheet id on
+label stock, whose margin has room for no more); each mark is a new row of
 `sheet_returns` (never edited) and an audit row. What is printed but not yet transcribed forms
 the back-entry worklist, most important first:
 
