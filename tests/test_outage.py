@@ -9,8 +9,13 @@ import pytest
 
 from continuity.core.errors import BadInput, PermissionDenied
 from continuity.core.mar import CellState, state_label
-from continuity.store import audit, emar
-from continuity.store.outage import declare_outage_start, outage_started, withdraw_outage_start
+from continuity.store import audit, emar, entries
+from continuity.store.outage import (
+    declare_outage_start,
+    latest_possible_start,
+    outage_started,
+    withdraw_outage_start,
+)
 from tests import entries_fixtures
 from tests.cli_helpers import run_cli
 from tests.conftest import NURSE_PASSWORD
@@ -43,12 +48,48 @@ def test_a_dose_between_the_copy_and_the_crash_is_to_check_once_the_outage_is_de
         assert withdraw_outage_start(nurse) is False
 
 
-def test_an_outage_declared_before_the_copy_changes_nothing(ward):
+def test_a_start_that_cannot_be_true_is_refused(ward):
+    """A wrong start hides doses to give behind "check": before the copy it changes nothing,
+    and care recorded here at 06:10 means the laptop was the record by then."""
     ward.clock.set(paris(7, 30))
     with ward.login("nurse") as nurse:
-        declare_outage_start(nurse, paris(4, 0))  # the copy (05:00) is later: it counts
-        assert emar.known_since(nurse) == paris(5, 0)
-        assert _six_oclock(nurse) == CellState.LATE
+        with pytest.raises(BadInput) as caught:
+            declare_outage_start(nurse, paris(4, 0))
+        assert "ne change rien" in caught.value.message
+        ward.clock.set(paris(6, 10))
+        entries.record_note(nurse, patient_id="100001", category="handover", text="Calme.")
+        ward.clock.set(paris(7, 30))
+        with pytest.raises(BadInput) as caught:
+            declare_outage_start(nurse, "2026-11-28T06:30")
+        assert "déjà été enregistrés sur ce portable le 28/11/2026 06:10" in caught.value.message
+        assert outage_started(nurse) is None
+        assert latest_possible_start(nurse) == paris(6, 10)
+        declare_outage_start(nurse, paris(6, 5))
+        assert _six_oclock(nurse) == CellState.BEFORE_SNAPSHOT
+
+
+def test_a_start_a_few_minutes_ahead_is_taken_as_now(ward):
+    """At 11:57, "12:01" must not turn the 12:00 dose into "check" for ever."""
+    ward.clock.set(paris(11, 57))
+    with ward.login("nurse") as nurse:
+        assert declare_outage_start(nurse, paris(12, 1)) == paris(11, 57)
+        ward.clock.set(paris(15, 0))
+        mar = emar.mar_for_patient(nurse, "100001")
+        row = next(r for r in mar.rows if r.drug.startswith("Paracétamol"))
+        noon = next(c.state for c in row.cells if c.scheduled == paris(12))
+        assert noon == CellState.MISSED
+
+
+def test_a_declaration_older_than_a_newer_copy_is_no_longer_in_force(ward):
+    """The system came back and a new snapshot was imported: the next outage must not look
+    declared already."""
+    ward.clock.set(paris(7, 30))
+    with ward.login("nurse") as nurse:
+        declare_outage_start(nurse, "2026-11-28T06:30")
+        with nurse.transaction() as conn:
+            conn.execute("UPDATE snapshot SET as_of = '2026-11-28T06:15:00Z'")  # 07:15 Paris
+        assert outage_started(nurse) is None
+        assert emar.known_since(nurse) == paris(7, 15)
 
 
 @pytest.mark.parametrize(

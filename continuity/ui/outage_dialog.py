@@ -23,7 +23,13 @@ from PySide6.QtWidgets import (
 from continuity.core.clock import format_local
 from continuity.core.errors import UserError
 from continuity.core.i18n import _
-from continuity.store.outage import declare_outage_start, outage_started, withdraw_outage_start
+from continuity.store.census import snapshot_info
+from continuity.store.outage import (
+    declare_outage_start,
+    latest_possible_start,
+    outage_started,
+    withdraw_outage_start,
+)
 from continuity.store.session import Session
 from continuity.ui.entry_dialog import from_qdatetime, to_qdatetime
 from continuity.ui.style import grow_to_fit, hold_dialog_size, set_role
@@ -56,12 +62,23 @@ class OutageDialog(QDialog):
         self.when_edit.setObjectName("outage_when")
         self.when_edit.setDisplayFormat("dd/MM/yyyy HH:mm")
         self.when_edit.setCalendarPopup(True)
-        self.when_edit.setDateTime(to_qdatetime(current or session.now()))
+        self.when_edit.setDateTime(to_qdatetime(current or latest_possible_start(session)))
         form = QFormLayout()
         label = QLabel(_("The central system went down at"))
         label.setBuddy(self.when_edit)
         form.addRow(label, self.when_edit)
         layout.addLayout(form)
+        info = snapshot_info(session)
+        if info is not None:
+            bounds = QLabel(
+                _(
+                    "Data on this laptop as of {as_of}: the outage started after it, and before "
+                    "the first care recorded here."
+                ).format(as_of=format_local(info.as_of))
+            )
+            bounds.setObjectName("outage_bounds")
+            bounds.setWordWrap(True)
+            layout.addWidget(bounds)
         if current is not None:
             now_label = QLabel(_("Declared at present: {when}.").format(when=format_local(current)))
             now_label.setObjectName("outage_current")
