@@ -45,7 +45,7 @@ from continuity.store.drill import DrillCache, finish_drill, start_drill
 from continuity.store.session import Session
 from continuity.ui.jobs import Job, ProgressDialog
 from continuity.ui.pdf_preview import PreviewDialog
-from continuity.ui.style import grow_to_fit, hold_dialog_size, set_role
+from continuity.ui.style import grow_to_fit, hold_dialog_size, message_line, set_role
 
 if TYPE_CHECKING:
     from continuity.ui.main_window import MainWindow
@@ -121,11 +121,7 @@ class StartDrillDialog(QDialog):
         row.addWidget(choose)
         form.addRow(_("Drill folder"), row)
         layout.addLayout(form)
-        self.error = QLabel()
-        self.error.setObjectName("drill_error")
-        self.error.setWordWrap(True)
-        set_role(self.error, "error")
-        self.error.hide()
+        self.error = message_line("drill_error", "error")
         layout.addWidget(self.error)
         buttons = QDialogButtonBox()
         self.build_button = buttons.addButton(

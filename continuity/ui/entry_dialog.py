@@ -41,7 +41,7 @@ from continuity.store.census import Patient
 from continuity.store.entry_log import StoredEntry
 from continuity.store.session import Session
 from continuity.ui.patient_banner import PatientBanner
-from continuity.ui.style import grow_to_fit, hold_dialog_size, set_role
+from continuity.ui.style import grow_to_fit, hold_dialog_size, message_line
 
 
 def to_qdatetime(moment: datetime) -> QDateTime:
@@ -125,17 +125,9 @@ class EntryDialog(QDialog):
             self.add_row(_("Reason for the correction"), self.reason_edit)
             self.fill(replacing.payload)
 
-        self.error = QLabel()
-        self.error.setObjectName("entry_error")
-        self.error.setWordWrap(True)
-        set_role(self.error, "error")
-        self.error.hide()
+        self.error = message_line("entry_error", "error")
         layout.addWidget(self.error)
-        self.warning = QLabel()
-        self.warning.setObjectName("entry_confirmation")
-        self.warning.setWordWrap(True)
-        set_role(self.warning, "warning")
-        self.warning.hide()
+        self.warning = message_line("entry_confirmation", "warning")
         layout.addWidget(self.warning)
 
         buttons = QDialogButtonBox()

@@ -17,7 +17,7 @@ from continuity.core.i18n import _
 from continuity.store import census, entries
 from continuity.store.entry_log import StoredEntry
 from continuity.ui.entry_dialog import EntryDialog, text_of
-from continuity.ui.style import set_role
+from continuity.ui.style import message_line
 
 
 def _ward_box(session, current: str | None) -> QComboBox:
@@ -133,11 +133,7 @@ class AdmissionDialog(EntryDialog):
         self.add_row(_("Ward"), self.ward)
         self.add_row(_("Room"), self.room)
         self.add_row(_("Bed"), self.bed)
-        self.matches = QLabel()
-        self.matches.setObjectName("admit_matches")
-        self.matches.setWordWrap(True)
-        set_role(self.matches, "warning")
-        self.matches.hide()
+        self.matches = message_line("admit_matches", "warning")
         self.form.addRow(self.matches)
         for edit in (self.family, self.given, self.birth):
             edit.editingFinished.connect(self.look_for_matches)

@@ -32,7 +32,7 @@ from continuity.store.outage import (
 )
 from continuity.store.session import Session
 from continuity.ui.entry_dialog import from_qdatetime, to_qdatetime
-from continuity.ui.style import grow_to_fit, hold_dialog_size, set_role
+from continuity.ui.style import grow_to_fit, hold_dialog_size, message_line, set_role
 
 if TYPE_CHECKING:
     from continuity.ui.main_window import MainWindow
@@ -83,11 +83,7 @@ class OutageDialog(QDialog):
             now_label = QLabel(_("Declared at present: {when}.").format(when=format_local(current)))
             now_label.setObjectName("outage_current")
             layout.addWidget(now_label)
-        self.error = QLabel()
-        self.error.setObjectName("outage_error")
-        self.error.setWordWrap(True)
-        set_role(self.error, "error")
-        self.error.hide()
+        self.error = message_line("outage_error", "error")
         layout.addWidget(self.error)
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton(_("Save"), QDialogButtonBox.ButtonRole.AcceptRole)

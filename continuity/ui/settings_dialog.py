@@ -32,7 +32,7 @@ from continuity.store.settings import (
     list_settings,
     set_setting,
 )
-from continuity.ui.style import grow_to_fit, hold_dialog_size, set_role
+from continuity.ui.style import grow_to_fit, hold_dialog_size, message_line, set_role
 
 if TYPE_CHECKING:
     from continuity.ui.main_window import MainWindow
@@ -84,11 +84,7 @@ class SettingsDialog(QDialog):
             self.initial[spec.key] = edit.text()
             self.specs[spec.key] = spec
         layout.addLayout(form)
-        self.error = QLabel()
-        self.error.setObjectName("settings_error")
-        self.error.setWordWrap(True)
-        set_role(self.error, "error")
-        self.error.hide()
+        self.error = message_line("settings_error", "error")
         layout.addWidget(self.error)
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton(_("Save"), QDialogButtonBox.ButtonRole.AcceptRole)

@@ -94,6 +94,17 @@ def set_role(label: QLabel, role: str) -> None:
     label.style().polish(label)
 
 
+def message_line(name: str, role: str = "error") -> QLabel:
+    """The line under a form that says, in one sentence, why the core refused it (or what it
+    asks to confirm): wrapped, styled by its role, hidden until there is something to say."""
+    label = QLabel()
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    set_role(label, role)
+    label.hide()
+    return label
+
+
 def paint(widget: QWidget, tone: Tone, *, border: bool = True, padding: int = 6) -> None:
     """Colour a label or frame with a tone (its text says the same thing)."""
     rule = f"border: 2px solid {tone.foreground};" if border else "border: 0;"
