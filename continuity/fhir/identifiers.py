@@ -3,6 +3,11 @@
 Exporters label identifiers in several ways (an OID system, a v2-0203 type code, a type text
 saying "IPP"), so each is recognised by any of them. All identifiers are kept as well; these
 are only the ones printed on wristbands, MARs and prescriptions.
+
+The same functions read both forms of an identifier: the FHIR one (`type` a CodeableConcept)
+and the one the cache stores (`type` a plain string, the first code else the text, see
+`datatypes.identifiers`), so "which identifier is the IPP" is decided here and nowhere else,
+at import as when a merge looks for the IPP system in a cache.
 """
 
 from __future__ import annotations
@@ -46,7 +51,16 @@ def _valid(identifiers: Any) -> list[dict[str, Any]]:
 
 
 def _type_codes(ident: dict[str, Any]) -> set[str]:
-    return {code.upper() for _, code in codings(ident.get("type"))}
+    kind = ident.get("type")
+    if isinstance(kind, str):  # the cache's stored form: the first code, else the text
+        return {kind.strip().upper()} if kind.strip() else set()
+    return {code.upper() for _, code in codings(kind)}
+
+
+def _type_label(ident: dict[str, Any]) -> str:
+    """The type as a person reads it, folded; the stored string is its own label."""
+    kind = ident.get("type")
+    return fold(kind if isinstance(kind, str) else concept_text(kind) or "")
 
 
 def ins(identifiers: Any) -> str | None:
@@ -71,7 +85,7 @@ def ipp(identifiers: Any) -> str | None:
         if _oid(system) in INS_SYSTEMS:
             continue
         types = _type_codes(ident)
-        label = fold(concept_text(ident.get("type")) or "")
+        label = _type_label(ident)
         if "IPP" in types or "ipp" in label.split() or "ipp" in fold(system):
             ranked.append((0, ident["value"].strip()))
         elif "PI" in types:

@@ -128,15 +128,15 @@ def patients(session: Session, patient_ids: Iterable[str]) -> dict[str, dict[str
 def ipp_system(session: Session) -> str | None:
     """The system the central record writes IPPs under (the commonest among the snapshot's
     patients): mapped temporary patients are then referred to the way the central record
-    knows them."""
+    knows them. The identifiers are read in their stored form (`type` a plain string);
+    `identifiers.ipp` is what says which of them is the IPP, as it did at import."""
     systems: Counter[str] = Counter()
     for ipp, identifiers in session.conn.execute(
         "SELECT ipp, identifiers FROM patients WHERE ipp IS NOT NULL LIMIT 500"
     ):
         for ident in json.loads(identifiers or "[]"):
-            if ident.get("value") == ipp and ident.get("system"):
-                if ipp_of_identifiers([ident]) == ipp:
-                    systems[ident["system"]] += 1
+            if ident.get("system") and ipp_of_identifiers([ident]) == ipp:
+                systems[ident["system"]] += 1
     return systems.most_common(1)[0][0] if systems else None
 
 
