@@ -42,7 +42,9 @@ def test_a_dose_between_the_copy_and_the_crash_is_to_check_once_the_outage_is_de
         assert declared == paris(6, 30)
         assert _six_oclock(nurse) == CellState.BEFORE_SNAPSHOT
         assert state_label(CellState.BEFORE_SNAPSHOT) == "Avant la panne : vérifier"
-        assert emar.doses_needing_attention(nurse, ["pat-1"])["pat-1"].late == late_before - 1
+        after = emar.doses_needing_attention(nurse, ["pat-1"])["pat-1"]
+        assert after.late == late_before - 1
+        assert after.check == 1  # still on the census, as "to check"
         assert withdraw_outage_start(nurse) is True
         assert _six_oclock(nurse) == CellState.LATE
         assert withdraw_outage_start(nurse) is False

@@ -188,6 +188,10 @@ def upcoming_doses(
 class Attention:
     late: int  # past their time, within the missed limit, nothing recorded
     due: int  # due now, or within `soon`
+    #: Within the same window as `late`, but scheduled before this laptop became the record
+    #: (`known_since`): whether they were given is on the central record or the paper. Shown
+    #: so that declaring the outage never makes a dose silently leave the census.
+    check: int = 0
 
 
 def doses_needing_attention(
@@ -236,7 +240,7 @@ def doses_needing_attention(
         return shared[id(spec)]
 
     for pid, orders in census.active_orders_for(session, patient_ids).items():
-        late = due = 0
+        late = due = check = 0
         for order in orders:
             if order.as_needed or order.status != "active":
                 continue
@@ -248,5 +252,7 @@ def doses_needing_attention(
                     late += 1
                 elif state == CellState.DUE or (state == CellState.FUTURE and moment - now <= soon):
                     due += 1
-        result[pid] = Attention(late, due)
+                elif state == CellState.BEFORE_SNAPSHOT and moment <= now:
+                    check += 1
+        result[pid] = Attention(late, due, check)
     return result

@@ -75,13 +75,23 @@ class Banner(QFrame):
         self.readiness.setAutoDefault(False)
         self.readiness.clicked.connect(self.readiness_clicked)
         self.readiness.hide()
+        # On the second row, so the first keeps the data's age and the lock button in view at
+        # 1366 px whatever the freshness words.
+        self.outage = QLabel()
+        self.outage.setObjectName("banner_outage")
+        self.outage.hide()
         second = QHBoxLayout()
         second.addWidget(self.readiness)
+        second.addWidget(self.outage)
         second.addStretch(1)
         rows.addLayout(second)
         self.state: str | None = None
 
     def refresh(self, session: Session) -> None:
+        outage = outage_started(session)
+        self.outage.setVisible(outage is not None)
+        if outage is not None:
+            self.outage.setText("⚡ " + _("outage since {when}").format(when=format_local(outage)))
         device = session.device
         place = f"<b>{device.site_name or _('Site not named')}</b> · {device.name}"
         self.place.setText(place)
@@ -96,9 +106,6 @@ class Banner(QFrame):
         text = _("Data as of {when} ({age} ago)").format(when=format_local(info.as_of), age=age)
         if self.state in FRESHNESS_TONES:
             text = f"{text} — {FRESHNESS_WORDS[self.state]()}"
-        outage = outage_started(session)
-        if outage is not None:
-            text += " · " + _("outage since {when}").format(when=format_local(outage))
         self._show(FRESHNESS_TONES.get(self.state or "", NEUTRAL), text)
 
     def _show(self, tone: Tone, text: str) -> None:

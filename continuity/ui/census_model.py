@@ -65,10 +65,11 @@ class DoseCounts:
 
     late: int = 0
     due: int = 0
+    check: int = 0  # in the late window but before the outage: check the central record
 
     @property
     def any(self) -> bool:
-        return bool(self.late or self.due)
+        return bool(self.late or self.due or self.check)
 
 
 @dataclass(frozen=True)
@@ -208,6 +209,8 @@ class CensusModel(QAbstractTableModel):
             parts.append(_("⚑ {n} late").format(n=doses.late))
         if doses.due:
             parts.append(_("● {n} due").format(n=doses.due))
+        if doses.check:
+            parts.append(_("? {n} to check").format(n=doses.check))
         return " · ".join(parts)
 
     @staticmethod
@@ -258,7 +261,7 @@ class CensusModel(QAbstractTableModel):
             return p.high_alert_orders
         if column == COL_DOSES:
             doses = row.doses or DoseCounts()
-            return doses.late * 1000 + doses.due
+            return doses.late * 1_000_000 + doses.due * 1000 + doses.check
         if column in (COL_WARD, COL_ROOM, COL_BED):
             order = {COL_WARD: bed, COL_ROOM: bed[1:] + bed[:1], COL_BED: bed[2:] + bed[:2]}
             return str(order[column])

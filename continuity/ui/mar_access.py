@@ -16,4 +16,4 @@ from continuity.ui.census_model import DoseCounts
 def due_soon(session: Session, patient_ids: Iterable[str]) -> dict[str, DoseCounts]:
     """Late doses, and those due now or within the hour, per patient."""
     found = emar.doses_needing_attention(session, list(patient_ids))
-    return {pid: DoseCounts(late=a.late, due=a.due) for pid, a in found.items()}
+    return {pid: DoseCounts(late=a.late, due=a.due, check=a.check) for pid, a in found.items()}

@@ -7,6 +7,7 @@ audits; the dialog only asks, shows the core's sentence when refused, and reload
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -58,23 +59,26 @@ class OutageDialog(QDialog):
         set_role(intro, "hint")
         layout.addWidget(intro)
         current = outage_started(session)
+        info = snapshot_info(session)
+        latest = latest_possible_start(session)
+        # Offered first: the present declaration, else just after the data in force, which
+        # turns no late dose into "check" if saved as is; the nurse moves it later.
+        earliest = info.as_of + timedelta(minutes=1) if info is not None else latest
         self.when_edit = QDateTimeEdit()
         self.when_edit.setObjectName("outage_when")
         self.when_edit.setDisplayFormat("dd/MM/yyyy HH:mm")
         self.when_edit.setCalendarPopup(True)
-        self.when_edit.setDateTime(to_qdatetime(current or latest_possible_start(session)))
+        self.when_edit.setDateTime(to_qdatetime(current or min(earliest, latest)))
         form = QFormLayout()
         label = QLabel(_("The central system went down at"))
         label.setBuddy(self.when_edit)
         form.addRow(label, self.when_edit)
         layout.addLayout(form)
-        info = snapshot_info(session)
         if info is not None:
             bounds = QLabel(
-                _(
-                    "Data on this laptop as of {as_of}: the outage started after it, and before "
-                    "the first care recorded here."
-                ).format(as_of=format_local(info.as_of))
+                _("Between {as_of} (data on this laptop) and {latest}.").format(
+                    as_of=format_local(info.as_of), latest=format_local(latest)
+                )
             )
             bounds.setObjectName("outage_bounds")
             bounds.setWordWrap(True)
