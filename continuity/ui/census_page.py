@@ -103,7 +103,8 @@ class CensusPage(QWidget):
         hint = QLabel(
             _(
                 "Enter or double-click opens the chart. ⚠ allergy · ▲ high-alert drug · "
-                "⚑ dose late · ● dose due within the hour · ✚ downtime admission"
+                "⚑ dose late · ● dose due within the hour · ? dose to check (before the outage) · "
+                "✚ downtime admission"
             )
         )
         hint.setProperty("role", "hint")
