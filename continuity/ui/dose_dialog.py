@@ -69,6 +69,14 @@ class DoseDialog(EntryDialog):
         self.form.addRow(drug)
         ordered = " · ".join(x for x in (order.dose_text, order.route) if x)
         self.add_row(_("Ordered"), QLabel(ordered or "?"))
+        if order.instructions:
+            # "adapt to capillary glucose", "max 4 g / 24 h": what the dose depends on, in the
+            # dialog where the dose is typed, not only in a tooltip of the eMAR.
+            instructions = QLabel(order.instructions)
+            instructions.setObjectName("dose_instructions")
+            instructions.setWordWrap(True)
+            instructions.setStyleSheet("font-weight: bold;")
+            self.add_row(_("Instructions"), instructions)
         scheduled = QLabel(describe_time(self.scheduled))
         scheduled.setObjectName("dose_scheduled")
         self.add_row(_("Scheduled"), scheduled)

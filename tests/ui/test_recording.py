@@ -171,3 +171,19 @@ def test_changing_a_given_dose_to_not_given_says_to_withdraw_it(qtbot, window):
     assert dialog.isVisible()
     assert "retirez" in dialog.error.text().lower()
     assert len(entries.list_entries(window.session, "pat-1")) == 1
+
+
+def test_the_dose_dialog_shows_what_the_prescriber_wrote_about_the_dose(qtbot, window, ward):
+    """"Adapt to capillary glucose" is what the insulin dose depends on: it is in the dialog
+    where the dose is typed, not only in a tooltip of the eMAR."""
+    log_in(qtbot, window, "nurse")
+    with window.session.transaction() as conn:
+        conn.execute(
+            "UPDATE orders SET instructions = 'adapter selon glycémie capillaire'"
+            " WHERE source_id = 'ord-2'"
+        )
+    window.open_chart("pat-1")
+    dialog = _click(qtbot, window, _cell(window, "Insuline glargine", EIGHT))
+    shown = dialog.findChild(type(dialog.error), "dose_instructions")
+    assert shown is not None and shown.isVisible()
+    assert shown.text() == "adapter selon glycémie capillaire"
