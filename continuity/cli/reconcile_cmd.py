@@ -246,6 +246,7 @@ def run_sheets(args: argparse.Namespace) -> int:
                             "patient_id": w.patient_id,
                             "patient": w.patient,
                             "returned": w.returned,
+                            "already_entered": w.already_entered,
                         }
                         for w in work
                     ],
@@ -290,12 +291,14 @@ def _print_sheets(sheets: list[SheetStatus]) -> None:
         if s.ward != ward:
             ward = s.ward
             print(f"== {ward or _('no ward')}")
-        who = ", ".join(s.patients) if s.patients else "—"
+        who = ", ".join(s.who) if s.who else "—"
         print(f"  {s.sheet_id}\t{s.kind}\t{format_local(s.printed_at)}\t{who}\t{_state(s)}")
 
 
-def _print_worklist(work: list[WorkItem]) -> None:
+def _print_worklist(items: list[WorkItem]) -> None:
+    from continuity.reconcile.paper import worklist_lines
+
+    work = [w for w in items if not w.already_entered]  # what remains to type in
     print(_("Back-entry worklist: {n} items, most important first").format(n=len(work)))
-    for w in work:
-        back = _("returned") if w.returned else _("not returned yet")
-        print(f"  {w.priority}. {w.what}\t{w.sheet_id}\t{w.ward or ''}\t{w.patient}\t{back}")
+    for line in worklist_lines(items):
+        print(line)

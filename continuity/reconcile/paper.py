@@ -16,12 +16,18 @@ the back-entry worklist, most important first:
 Sheets that hold nothing to transcribe (census, pick lists, schedules, labels) are listed with
 the others but never enter the worklist. "During the outage" means printed since the snapshot's
 "data as of" time, unless the caller says from when.
+
+A downtime admission form carries the temporary id reserved for it; when a nurse already
+admitted that patient on the laptop under that id, typing the form in again would create a
+second admission. Such an item stays on the list, marked "already entered on the laptop", and
+is not counted in what remains. Patients are shown as staff know them (name and IPP, or the
+temporary id), never by the snapshot's internal ids.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from continuity.core.clock import from_iso, to_utc_iso
@@ -52,6 +58,13 @@ def N_(message: str) -> str:
     return message
 
 
+#: The heading of each priority group, as IT reads it above the numbered items.
+PRIORITY_LABELS = {
+    ALLERGIES_AND_CHANGES: N_("allergies and medication changes"),
+    DOSES: N_("doses, infusions and lines"),
+    VITALS_AND_NOTES: N_("vital signs and notes"),
+}
+
 WORK_LABELS = {
     "downtime admissions and allergies": N_("downtime admissions and allergies"),
     "allergies and medication changes written on the MAR": N_(
@@ -75,6 +88,8 @@ class SheetStatus:
     pages: int
     returned_at: datetime | None
     transcribed_at: datetime | None
+    #: The patients as staff know them (name and IPP, or temporary id), in `patients` order.
+    who: tuple[str, ...] = ()
 
     @property
     def returned(self) -> bool:
@@ -100,6 +115,8 @@ class WorkItem:
     patient: str  # name and IPP, or "" for a sheet about no one yet (blank form)
     printed_at: datetime
     returned: bool
+    #: An admission form whose patient was already admitted on the laptop: not to type in.
+    already_entered: bool = False
 
 
 _SELECT = (
@@ -132,6 +149,34 @@ def _outage_start(session: Session, since: datetime | None) -> datetime | None:
     return info.as_of if info else None
 
 
+def _people(session: Session) -> dict[str, census.Patient]:
+    return {
+        p.id: p for p in census.list_patients(session, include_discharged=True, include_absent=True)
+    }
+
+
+def patient_label(patient: census.Patient) -> str:
+    """How IT and the ward name a patient on paper: name, then IPP (or temporary id)."""
+    return f"{patient.display_name} ({patient.label_id})"
+
+
+def _labels(session: Session, people: dict[str, census.Patient], ids: set[str]) -> dict[str, str]:
+    """Labels for patient ids; a patient the census leaves out (deceased since the snapshot)
+    is read from the snapshot table, and an id nobody holds (a reserved temporary id whose
+    form was never typed in) stays as it is: that is what the paper shows."""
+    labels = {pid: patient_label(people[pid]) for pid in ids if pid in people}
+    others = sorted(ids - set(labels))
+    if others:
+        marks = ",".join("?" * len(others))
+        for pid, ipp, family, given in session.conn.execute(
+            f"SELECT source_id, ipp, family, given FROM patients WHERE source_id IN ({marks})",
+            others,
+        ):
+            name = f"{(family or '').upper()} {given or ''}".strip()
+            labels[pid] = f"{name} ({ipp or pid})"
+    return {pid: labels.get(pid, pid) for pid in ids}
+
+
 def outage_sheets(session: Session, *, since: datetime | None = None) -> list[SheetStatus]:
     """Sheets printed during the outage, by ward, then first patient, then time printed."""
     session.require(Permission.EXPORT_ENTRIES)
@@ -141,8 +186,20 @@ def outage_sheets(session: Session, *, since: datetime | None = None) -> list[Sh
         sql += " WHERE s.printed_at >= ?"
         params.append(to_utc_iso(start))
     found = [_status(r) for r in session.conn.execute(sql, params)]
+    labels = _labels(session, _people(session), {p for s in found for p in s.patients})
+    found = [replace(s, who=tuple(labels[p] for p in s.patients)) for s in found]
     found.sort(key=lambda s: (s.ward or "~", s.patients[:1], s.printed_at, s.sheet_id))
     return found
+
+
+def admitted_on_the_laptop(session: Session) -> set[str]:
+    """Temporary ids with an admission entry here (a correction keeps the same id)."""
+    return {
+        r[0]
+        for r in session.conn.execute(
+            "SELECT DISTINCT patient_id FROM entries WHERE kind = 'admission'"
+        )
+    }
 
 
 def sheet_id_from_scan(text: str) -> str:
@@ -193,19 +250,14 @@ def mark_transcribed(session: Session, sheet_id: str) -> SheetStatus:
 def back_entry_worklist(session: Session, *, since: datetime | None = None) -> list[WorkItem]:
     """What is left to transcribe, most important first, then by ward, patient and time."""
     sheets = [s for s in outage_sheets(session, since=since) if s.to_transcribe]
-    people = {
-        p.id: p for p in census.list_patients(session, include_discharged=True, include_absent=True)
-    }
+    people = _people(session)
+    admitted = admitted_on_the_laptop(session)
     items: list[WorkItem] = []
     for sheet in sheets:
+        labels = dict(zip(sheet.patients, sheet.who, strict=True))
         for priority, what in WORK_BY_KIND[sheet.kind]:
             for patient_id in sheet.patients or [None]:
                 patient = people.get(patient_id or "")
-                label = (
-                    f"{patient.display_name} ({patient.label_id})"
-                    if patient
-                    else (patient_id or "")
-                )
                 items.append(
                     WorkItem(
                         priority=priority,
@@ -214,9 +266,10 @@ def back_entry_worklist(session: Session, *, since: datetime | None = None) -> l
                         kind=sheet.kind,
                         ward=sheet.ward or (patient.ward if patient else None),
                         patient_id=patient_id,
-                        patient=label,
+                        patient=labels.get(patient_id or "", ""),
                         printed_at=sheet.printed_at,
                         returned=sheet.returned,
+                        already_entered=sheet.kind == "admission-form" and patient_id in admitted,
                     )
                 )
     admissions_first = {"admission-form": 0}
@@ -231,3 +284,25 @@ def back_entry_worklist(session: Session, *, since: datetime | None = None) -> l
         )
     )
     return items
+
+
+def worklist_lines(work: list[WorkItem]) -> list[str]:
+    """The items under one heading per priority, those still to type in numbered 1, 2, 3...
+    in the order to do them; an item already entered on the laptop is listed unnumbered, so
+    nobody types it in twice and the numbers still count what remains."""
+    lines: list[str] = []
+    number, priority = 0, None
+    for w in work:
+        if w.priority != priority:
+            priority = w.priority
+            lines.append(
+                _("Priority {n}: {what}").format(n=priority, what=_(PRIORITY_LABELS[priority]))
+            )
+        if w.already_entered:
+            mark, state = "   -", _("already entered on the laptop")
+        else:
+            number += 1
+            mark = f"{number:>3}."
+            state = _("returned") if w.returned else _("not returned yet")
+        lines.append(f"  {mark} {w.what}\t{w.sheet_id}\t{w.ward or ''}\t{w.patient}\t{state}")
+    return lines
