@@ -10,7 +10,11 @@ Found from the merge index, each with every side it involves:
   blocking, one temporary id admitted on two devices (laptops sharing a name): two people;
 - `clock`: a clinical time after the time it was recorded, or more than 7 days before it (the
   same limit as when recording), or a laptop whose clock went backwards between two entries;
-- `altered`: one UUID with two different contents in two packages.
+- `altered`: one UUID with two different contents in two packages;
+- `wrong_mapping`: the mapping file gives a temporary patient the IPP of a patient the merge
+  knows (the packages' snapshot, the central record) who is clearly someone else (another
+  birth date or sex, or a name that does not match): blocking and not acceptable, as loading
+  would put one person's care on another's record; the mapping must be corrected.
 
 Blocking conflicts hold their entries back from the FHIR Bundle until the clinical lead has
 reviewed them (and accepted them, by conflict id or entry UUID, in a later merge). Entries of
@@ -26,6 +30,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import combinations
+from typing import Any
 
 from continuity.core.clock import format_local, from_iso
 from continuity.core.i18n import _
@@ -37,7 +42,14 @@ FUTURE_TOLERANCE = timedelta(minutes=10)
 FAR_BEFORE = timedelta(days=7)
 CLOCK_BACKWARDS = timedelta(minutes=5)
 STOPPED = ("stopped", "cancelled", "completed", "entered-in-error")
-KINDS = ("double_dose", "stopped_order", "temporary_patient", "clock", "altered")
+KINDS = (
+    "double_dose",
+    "stopped_order",
+    "temporary_patient",
+    "clock",
+    "altered",
+    "wrong_mapping",
+)
 
 
 @dataclass
@@ -77,13 +89,22 @@ def _t(text: str | None) -> datetime | None:
         return None
 
 
-def find_conflicts(index: MergeIndex, device_names: dict[str, str]) -> list[Conflict]:
+def find_conflicts(
+    index: MergeIndex,
+    device_names: dict[str, str],
+    *,
+    mapping: dict[str, str] | None = None,
+    known: dict[str, list[KnownPatient]] | None = None,
+) -> list[Conflict]:
+    """Every conflict; `mapping` (temporary id -> IPP) and `known` (IPP -> the patients the
+    merge has under it) for `wrong_mappings`."""
     found = (
         double_doses(index)
         + stopped_orders(index)
         + temporary_patients(index, device_names)
         + clock_anomalies(index, device_names)
         + altered(index)
+        + wrong_mappings(index, mapping or {}, known or {})
     )
     found.sort(key=lambda c: (KINDS.index(c.kind), c.id))
     return found
@@ -227,32 +248,34 @@ def temporary_patients(index: MergeIndex, device_names: dict[str, str]) -> list[
     return out
 
 
+def person_of(fields: dict[str, Any]) -> Person:
+    """An identity (family, given, birth date, sex) from an admission's payload or a snapshot
+    patient; an unreadable birth date counts as unknown."""
+    birth = None
+    if fields.get("birth_date"):
+        try:
+            birth = date.fromisoformat(str(fields["birth_date"])[:10])
+        except ValueError:
+            birth = None
+    return Person(fields.get("family") or "", fields.get("given") or "", birth, fields.get("sex"))
+
+
+def _latest_admission(index: MergeIndex, temp_id: str) -> tuple[Seen, Person] | None:
+    """The admission in force under `temp_id` (corrections applied) and who it names."""
+    for entry_uuid, person in reversed(index.admissions.get(temp_id, [])):
+        seen = index.entries[entry_uuid]
+        if index.effective(seen):
+            return seen, person_of(person)
+    return None
+
+
 def _same_person_twice(index: MergeIndex) -> list[Conflict]:
     """Two admissions on two laptops that look like one person registered twice."""
     latest: list[tuple[str, Seen, Person]] = []
-    for temp_id, admissions in index.admissions.items():
-        for entry_uuid, person in reversed(admissions):
-            seen = index.entries[entry_uuid]
-            if index.effective(seen):
-                birth = None
-                if person.get("birth_date"):
-                    try:
-                        birth = date.fromisoformat(person["birth_date"])
-                    except ValueError:
-                        birth = None
-                latest.append(
-                    (
-                        temp_id,
-                        seen,
-                        Person(
-                            person.get("family") or "",
-                            person.get("given") or "",
-                            birth,
-                            person.get("sex"),
-                        ),
-                    )
-                )
-                break
+    for temp_id in index.admissions:
+        found = _latest_admission(index, temp_id)
+        if found is not None:
+            latest.append((temp_id, *found))
     latest.sort(key=lambda x: x[0])
     out = []
     for i, j in _candidate_pairs([person for _t, _s, person in latest]):
@@ -266,6 +289,96 @@ def _same_person_twice(index: MergeIndex) -> list[Conflict]:
             "Temporary patients {a} and {b}, admitted on two laptops, may be the same person."
         ).format(a=id_a, b=id_b)
         out.append(_make("temporary_patient", [a.uuid, b.uuid], detail, blocking=False))
+    return out
+
+
+@dataclass(frozen=True)
+class KnownPatient:
+    """A patient the merge knows under an IPP, and where from (shown in the conflict)."""
+
+    person: Person
+    source: str  # "context" (a package's snapshot) or "central" (the central record)
+
+
+def _describe(person: Person) -> str:
+    sex = {"female": _("F"), "male": _("M"), "other": _("other")}.get(person.sex or "")
+    born = person.birth_date.strftime("%d/%m/%Y") if person.birth_date else _("birth date unknown")
+    name = " ".join(x for x in (person.family.upper(), person.given) if x)
+    return f"{name} ({sex or _('sex unknown')}, {born})"
+
+
+def _another_person(admitted: Person, known: Person) -> str | None:
+    """ "clear" when `known` is clearly not the person `admitted` names, by the same matching
+    that warns at admission time (`core.identity.match`: no match, or only a homonym, same
+    name and another birth date); "unsure" when only the names differ and the admission has
+    no birth date (an unconscious stranger is registered under a made-up name, then mapped
+    to who they turned out to be: shown, not blocked); None when they may be one person."""
+    if not fold(admitted.family) or not fold(known.family):
+        # a record without a name (a central Patient known by IPP only): the birth date and
+        # sex alone decide, by the same rules (the same made-up name on both sides)
+        admitted = Person("?", "", admitted.birth_date, admitted.sex)
+        known = Person("?", "", known.birth_date, known.sex)
+    result = match(admitted, known)
+    if result is not None and "homonym" not in result[1]:
+        return None
+    sexes = ("male", "female")
+    contradicted = admitted.birth_date is not None or (
+        admitted.sex in sexes and known.sex in sexes and admitted.sex != known.sex
+    )
+    return "clear" if contradicted else "unsure"
+
+
+def wrong_mappings(
+    index: MergeIndex, mapping: dict[str, str], known: dict[str, list[KnownPatient]]
+) -> list[Conflict]:
+    """A temporary patient mapped to the IPP of someone else the merge knows: one blocking,
+    non-acceptable conflict per temporary id, holding every entry about it (its admission
+    first); only shown when nothing but the name differs and the admission has no birth date
+    (`_another_person`). An IPP the merge does not know is the usual case (the central
+    record has it) and is not checked here."""
+    out = []
+    for temp_id, ipp in sorted(mapping.items()):
+        if temp_id not in index.temporary or ipp not in known:
+            continue
+        admitted = _latest_admission(index, temp_id)
+        if admitted is None:
+            continue
+        _seen, person = admitted
+        verdicts = [(_another_person(person, k.person), k) for k in known[ipp]]
+        verdict, other = next(
+            (v for v in verdicts if v[0] == "clear"),
+            next((v for v in verdicts if v[0] == "unsure"), (None, None)),
+        )
+        if verdict is None or other is None:
+            continue
+        about = sorted(
+            (s for s in index.entries.values() if s.patient_id == temp_id),
+            key=lambda s: (s.kind != "admission", s.device_id, s.seq),
+        )
+        where = _("the central record") if other.source == "central" else _("the packages")
+        values = {
+            "id": temp_id,
+            "admitted": _describe(person),
+            "ipp": ipp,
+            "other": _describe(other.person),
+            "where": where,
+        }
+        if verdict == "unsure":
+            detail = _(
+                "Temporary patient {id}, {admitted}, is mapped to IPP {ipp}, which is {other} "
+                "in {where}: check that they are the same person (the admission gives no birth "
+                "date)."
+            ).format(**values)
+            out.append(_make("wrong_mapping", [about[0].uuid], detail, blocking=False))
+            continue
+        detail = _(
+            "Temporary patient {id}, {admitted}, is mapped to IPP {ipp}, which is {other} in "
+            "{where}: correct the mapping file, none of the entries of {id} can be loaded "
+            "until then."
+        ).format(**values)
+        conflict = _make("wrong_mapping", [s.uuid for s in about], detail)
+        conflict.acceptable = False
+        out.append(conflict)
     return out
 
 

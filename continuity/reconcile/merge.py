@@ -39,9 +39,15 @@ from continuity.core.clock import Clock, SystemClock, format_local, from_iso, to
 from continuity.core.errors import BadInput
 from continuity.core.i18n import _
 from continuity.fhir.fhir_out import BundleWriter, References, bundle_entries
-from continuity.reconcile.conflicts import Conflict, find_conflicts, temporary_id_collisions
+from continuity.reconcile.conflicts import (
+    Conflict,
+    KnownPatient,
+    find_conflicts,
+    person_of,
+    temporary_id_collisions,
+)
 from continuity.reconcile.entry_tables import local_time, write_rows
-from continuity.reconcile.mapping import read_mapping
+from continuity.reconcile.mapping import read_mapping_lines
 from continuity.reconcile.merge_files import (
     BUNDLE_FILE,
     HELD_FILE,
@@ -127,13 +133,18 @@ def merge_packages(
     clock = clock or SystemClock()
     steps = Steps(progress, cancelled)
     packages = open_packages(paths, passphrases, steps)
-    mapping = read_mapping(Path(mapping_csv)) if mapping_csv else {}
+    lines = read_mapping_lines(Path(mapping_csv)) if mapping_csv else {}
+    _check_ipp_shape(packages, lines)
+    mapping = {temp: ipp for temp, (ipp, _line) in lines.items()}
     central = None
+    central_people: dict[str, list[KnownPatient]] = {}
     if central_snapshot is not None:
         from continuity.reconcile.recovery_check import load_central
 
         steps.report(0, 0, _("Reading the central record's snapshot"))
         central = load_central(Path(central_snapshot), since=_earliest_possible(packages))
+        if mapping:
+            central_people = _central_patients(Path(central_snapshot), set(mapping.values()))
     out_dir = Path(out_dir)
     created = not out_dir.exists()
     if not created and not out_dir.is_dir():
@@ -142,7 +153,9 @@ def merge_packages(
     tmp = out_dir / f".merge-{uuid_module.uuid4().hex[:12]}.partial"
     tmp.mkdir(mode=0o700)
     try:
-        result = _Merge(packages, mapping, central, set(accept), steps, clock).run(tmp)
+        result = _Merge(packages, mapping, central, set(accept), steps, clock).run(
+            tmp, central_people
+        )
         final = final_folder(out_dir, clock)
         os.replace(tmp, final)
         fsync_dir(out_dir)
@@ -154,6 +167,54 @@ def merge_packages(
     result.output_dir = final
     result.files = {name: final / path.name for name, path in result.files.items()}
     return result
+
+
+def _check_ipp_shape(packages: list[MergePackage], lines: dict[str, tuple[str, int]]) -> None:
+    """Where every IPP the packages' snapshots hold is made of digits, an IPP with anything
+    else is a typing or spreadsheet error: BadInput naming its line (`mapping` checks the rest;
+    this needs the packages)."""
+    known = [
+        str(p["ipp"])
+        for package in packages
+        for p in ((package.contents.context().get("patients") or {}).values())
+        if p.get("ipp") and not p.get("temporary")
+    ]
+    if not known or not all(ipp.isdigit() for ipp in known):
+        return
+    for temp, (ipp, line) in sorted(lines.items(), key=lambda item: item[1][1]):
+        if not ipp.isdigit():
+            raise BadInput(
+                _(
+                    "Mapping file, line {line}: the IPP {ipp} of {temp} is not made of digits "
+                    "like the hospital's IPPs."
+                ).format(line=line, ipp=ipp, temp=temp)
+            )
+
+
+def _central_patients(path: Path, ipps: set[str]) -> dict[str, list[KnownPatient]]:
+    """The central record's patients under the mapped IPPs, to check each mapping names the
+    admitted person. A second, short read: only the Patient files of a Bulk Data export (a
+    Bundle is read whole); `load_central` keeps only ids."""
+    from continuity.fhir.errors import Invalid
+    from continuity.fhir.patients import map_patient
+    from continuity.fhir.sources import open_source
+
+    found: dict[str, list[KnownPatient]] = {}
+    with open_source(path) as source:
+        source.bulk_files = [(m, kind) for m, kind in source.bulk_files if kind == "Patient"]
+        for raw in source.resources():
+            resource = raw.resource
+            if not isinstance(resource, dict) or resource.get("resourceType") != "Patient":
+                continue
+            try:
+                draft = map_patient(resource, str(resource.get("id") or ""), raw.where)
+            except Invalid:
+                continue  # a broken Patient cannot be compared; load_central read the rest
+            if draft.ipp in ipps:
+                fields = ("family", "given", "birth_date", "sex")
+                person = person_of({k: getattr(draft, k) for k in fields})
+                found.setdefault(draft.ipp, []).append(KnownPatient(person, "central"))
+    return found
 
 
 def _earliest_possible(packages: list[MergePackage]) -> datetime | None:
@@ -300,11 +361,31 @@ class _Merge:
         )
 
     # -- pass 2 --------------------------------------------------------------------------
-    def run(self, tmp: Path) -> MergeResult:
+    def known_patients(
+        self, central_people: dict[str, list[KnownPatient]]
+    ) -> dict[str, list[KnownPatient]]:
+        """IPP -> the patients the merge knows under it (the central record first, then the
+        packages' snapshots), for the mapped IPPs only."""
+        wanted = set(self.mapping.values())
+        known = {ipp: list(people) for ipp, people in central_people.items() if ipp in wanted}
+        for patient in self.index.patients.values():
+            ipp = patient.get("ipp")
+            if ipp and not patient.get("temporary") and str(ipp) in wanted:
+                known.setdefault(str(ipp), []).append(KnownPatient(person_of(patient), "context"))
+        return known
+
+    def run(
+        self, tmp: Path, central_people: dict[str, list[KnownPatient]] | None = None
+    ) -> MergeResult:
         self.index_all()
         index = self.index
         device_names = {d.device_id: d.name for d in index.devices.values()}
-        conflicts = find_conflicts(index, device_names)
+        conflicts = find_conflicts(
+            index,
+            device_names,
+            mapping=self.mapping,
+            known=self.known_patients(central_people or {}),
+        )
         self.collisions = temporary_id_collisions(index)
         held, unmapped = self.decide(conflicts)
         refs = self.references(held, device_names)
