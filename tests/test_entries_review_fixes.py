@@ -55,7 +55,7 @@ def test_paracetamol_given_three_times_within_the_hour_asks_each_time(ward):
         for scheduled, at in ((paris(12, 30), paris(12, 40)), (paris(13), paris(13, 10))):
             with pytest.raises(NeedsConfirmation) as asked:
                 give(nurse, scheduled=scheduled, at=at)
-            assert asked.value.checks == ["not_scheduled", "double_dose"]
+            assert asked.value.checks == ["double_dose", "not_scheduled"]  # most serious first
             assert "12:05" in asked.value.message or "12:40" in asked.value.message
             give(nurse, scheduled=scheduled, at=at, confirm=True)
 
@@ -183,7 +183,11 @@ def test_a_high_alert_dose_corrected_to_not_given_keeps_no_false_witness(ward):
 # -- 5. hyperglycaemia --------------------------------------------------------------------------
 def test_a_blood_glucose_of_12_g_per_litre_is_kept_and_flagged(ward):
     with ward.login() as nurse:
-        entry = entries.record_vitals(nurse, patient_id="100001", at=paris(9), glucose="12,4")
+        with pytest.raises(NeedsConfirmation, match="12,4 mmol/L"):  # or a meter in mmol/L?
+            entries.record_vitals(nurse, patient_id="100001", at=paris(9), glucose="12,4")
+        entry = entries.record_vitals(
+            nurse, patient_id="100001", at=paris(9), glucose="12,4", confirm=True
+        )
         assert entry.payload["glucose"] == 12.4 and entry.payload["flags"]["glucose"] == "high"
         with pytest.raises(BadInput, match="20 g/L"):
             entries.record_vitals(nurse, patient_id="100001", at=paris(9), glucose=25)

@@ -222,10 +222,48 @@ def check_dose_time(at: datetime, scheduled: datetime) -> list[Check]:
     ]
 
 
+#: Above this, a blood glucose in g/L is rare enough that a value typed in mmol/L (the unit
+#: of many meters: 7.2 mmol/L is 1.30 g/L) is the likelier explanation: ask before storing.
+GLUCOSE_CONFIRM_ABOVE = 4.0
+_MMOL_TO_G_PER_L = 0.18016
+
+
+def check_vital_values(payload: dict[str, Any]) -> list[Check]:
+    """Values inside physiological limits that are more likely a wrong unit than true."""
+    glucose = payload.get("glucose")
+    if glucose is None or glucose <= GLUCOSE_CONFIRM_ABOVE:
+        return []
+    return [
+        Check(
+            "unlikely_unit",
+            _(
+                "A blood glucose of {value} g/L is very high: if the meter shows mmol/L, "
+                "{value} mmol/L is {converted} g/L. Confirm only if {value} g/L is right."
+            ).format(
+                value=f"{glucose:g}".replace(".", ","),
+                converted=f"{glucose * _MMOL_TO_G_PER_L:.2f}".replace(".", ","),
+            ),
+        )
+    ]
+
+
+#: The order the reasons to stop and think are read in: what can harm the patient first.
+_CHECK_ORDER = ("allergy", "double_dose", "order_stopped", "order_absent", "order_on_hold",
+                "order_expired", "unlikely_unit")  # fmt: skip
+
+
+def _priority(check: Check) -> int:
+    return _CHECK_ORDER.index(check.code) if check.code in _CHECK_ORDER else len(_CHECK_ORDER)
+
+
 def require_confirmation(checks: Sequence[Check], confirm: bool) -> list[dict[str, Any]]:
-    """Refuse unless confirmed; what to store in `entries.confirmations` when confirmed."""
+    """Refuse unless confirmed; what to store in `entries.confirmations` when confirmed.
+    The reasons are given most serious first (an allergy before a time far from schedule)."""
     if not checks:
         return []
+    read_first = sorted(checks, key=_priority)
     if not confirm:
-        raise NeedsConfirmation(" ".join(c.message for c in checks), [c.code for c in checks])
+        raise NeedsConfirmation(
+            " ".join(c.message for c in read_first), [c.code for c in read_first]
+        )
     return [{"check": c.code, "message": c.message} for c in checks]

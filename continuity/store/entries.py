@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from continuity.core import safety
 from continuity.core.entries import (
     KIND_LABELS,
     Kind,
@@ -64,7 +65,16 @@ __all__ = [
 
 
 # -- the simple kinds: a patient, a time, a payload -----------------------------------------
-draft_vitals = simple_drafter(Kind.VITALS, vitals_payload)
+_draft_vitals = simple_drafter(Kind.VITALS, vitals_payload)
+
+
+def draft_vitals(session: Session, **fields: Any) -> Draft:
+    """Vital signs, with a confirmation asked for a value more likely in the wrong unit."""
+    draft = _draft_vitals(session, **fields)
+    draft.checks.extend(safety.check_vital_values(draft.payload))
+    return draft
+
+
 draft_note = simple_drafter(Kind.NOTE, note_payload)
 draft_allergy = simple_drafter(Kind.ALLERGY, allergy_payload)
 _draft_line = simple_drafter(Kind.LINE, line_payload)
