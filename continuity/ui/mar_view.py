@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -114,13 +115,45 @@ class MarView(QWidget):
         if self.session is None or self.patient_id is None:
             return
         mar_day = emar.mar_for_patient(self.session, self.patient_id, self.day)
+        place = self._current_place()
         self.model.set_day(mar_day)
+        self._restore_place(place)
         today = local(self.session.now()).date()
         text = self.day.strftime("%d/%m/%Y") if self.day else ""
         if self.day == today:
             text = _("Today {date}").format(date=text)
         self.day_label.setText(text)
         self.today_button.setEnabled(self.day != today)
+
+    def _current_place(self) -> tuple[Any, Any] | None:
+        """The selected cell as (row's order or drug, dose time or place from the right), so
+        that a reload after a dose keeps the keyboard where the nurse was."""
+        index = self.table.currentIndex()
+        model = self.model
+        if not index.isValid() or not 0 <= index.row() < len(model.rows):
+            return None
+        row = model.rows[index.row()]
+        row_key = row.order.id if row.order is not None else row.drug
+        column = index.column()
+        if 1 <= column <= len(model.times):
+            return row_key, model.times[column - 1]
+        return row_key, column - model.columnCount()
+
+    def _restore_place(self, place: tuple[Any, Any] | None) -> None:
+        if place is None:
+            return
+        row_key, column_key = place
+        model = self.model
+        rows = [r.order.id if r.order is not None else r.drug for r in model.rows]
+        if row_key not in rows:
+            return
+        if isinstance(column_key, int):
+            column = model.columnCount() + column_key
+        elif column_key in model.times:
+            column = 1 + model.times.index(column_key)
+        else:
+            return
+        self.table.setCurrentIndex(model.index(rows.index(row_key), column))
 
     def clear(self) -> None:
         self.session = None

@@ -187,3 +187,20 @@ def test_the_dose_dialog_shows_what_the_prescriber_wrote_about_the_dose(qtbot, w
     shown = dialog.findChild(type(dialog.error), "dose_instructions")
     assert shown is not None and shown.isVisible()
     assert shown.text() == "adapter selon glycémie capillaire"
+
+
+def test_after_a_dose_the_keyboard_stays_on_the_cell_just_recorded(qtbot, window):
+    log_in(qtbot, window, "nurse")
+    window.open_chart("pat-1")
+    table = window.chart_page.mar_view.table
+    index = _cell(window, "Paracétamol 1 g cp", EIGHT)
+    table.setCurrentIndex(index)
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    dialog = window.chart_page.dialog
+    assert isinstance(dialog, DoseDialog) and dialog.isVisible()
+    _save(qtbot, dialog)
+    assert not dialog.isVisible()
+    current = table.currentIndex()
+    assert (current.row(), current.column()) == (index.row(), index.column())
+    assert current.data().startswith("✔ Donné")
