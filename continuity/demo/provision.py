@@ -1,7 +1,9 @@
 """`continuity demo`: a ready-to-use cache on the synthetic hospital, for trying the app.
 
 The demo users' passwords are public (README): this cache holds synthetic patients only and
-lives in its own folder, never in the place of a real cache.
+lives in its own folder, never in the place of a real cache. Each demo laptop of a rehearsal
+needs its own device name: temporary patient ids are made from it (`DT-<name>-0001`), so two
+laptops with the same name hand out the same ids and their exports cannot be reconciled.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from datetime import datetime
 from pathlib import Path
 
 from continuity.core.clock import Clock, SystemClock
+from continuity.core.errors import BadInput
+from continuity.core.i18n import _
 from continuity.store import users
 from continuity.store.cache import create_cache, login
 
@@ -39,8 +43,23 @@ def demo_db_path(folder: Path) -> Path:
     return folder / "demo.db"
 
 
+def demo_device_name(name: str) -> str:
+    """The name as `create_cache` stores it (trimmed, upper case), refused by the same rule
+    and message as a real laptop's (1 to 40 characters). Checked before `demo --rebuild`
+    removes the old demo cache, so a bad name never leaves the user with none."""
+    cleaned = name.strip().upper()
+    if not cleaned or len(cleaned) > 40:
+        raise BadInput(_("Give the laptop a name of 1 to 40 characters, e.g. SAGESSE-3A-PC1."))
+    return cleaned
+
+
 def build_demo_cache(
-    folder: Path, *, patients: int = 60, clock: Clock | None = None, as_of: datetime | None = None
+    folder: Path,
+    *,
+    patients: int = 60,
+    clock: Clock | None = None,
+    as_of: datetime | None = None,
+    device_name: str = DEMO_DEVICE,
 ) -> Path:
     """Create the demo cache in `folder` (which must not hold one) and load the hospital."""
     clock = clock or SystemClock()
@@ -49,7 +68,7 @@ def build_demo_cache(
     admin = DEMO_USERS[0]
     create_cache(
         path,
-        device_name=DEMO_DEVICE,
+        device_name=demo_device_name(device_name),
         admin_login=admin.login,
         admin_password=admin.password,
         admin_display_name=admin.display_name,
@@ -68,6 +87,14 @@ def build_demo_cache(
             )
         load_demo_hospital(session, patients=patients, as_of=as_of or clock.now())
     return path
+
+
+def demo_cache_device(folder: Path) -> str:
+    """The device name of the demo cache in `folder` (opened as the demo IT user, whose
+    password is public): `demo --device-name` on an existing demo tells it apart."""
+    admin = DEMO_USERS[0]
+    with login(demo_db_path(folder), admin.login, admin.password) as session:
+        return session.device.name
 
 
 def load_demo_hospital(session, *, patients: int, as_of: datetime) -> None:
