@@ -30,7 +30,10 @@ def schedule_text(order: Order) -> str:
         rhythm = ""
     parts = [p for p in (rhythm, order.instructions) if p]
     if order.as_needed and order.prn_reason:
-        parts.append(_("if: {reason}").format(reason=order.prn_reason))
+        reason = order.prn_reason.strip()
+        # prescribers often write the reason as "si EVA > 4" already: no "si : si ..."
+        starts_with_if = reason.casefold().split(" ", 1)[0] in ("si", "if")
+        parts.append(reason if starts_with_if else _("if: {reason}").format(reason=reason))
     return " — ".join(dict.fromkeys(parts))
 
 

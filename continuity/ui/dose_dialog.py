@@ -171,6 +171,9 @@ class DoseDialog(EntryDialog):
         self.form.setRowVisible(self.reason_text, not given)
         for widget in (self.witness_box, self.witness_login, self.witness_password):
             self.form.setRowVisible(widget, self.order.high_alert and given)
+        label = self.form.labelForField(self.when_edit) if hasattr(self, "when_edit") else None
+        if isinstance(label, QLabel):  # a dose not given has no "time given"
+            label.setText(self.when_label() if given else _("Time it was decided"))
         if self.isVisible():
             grow_to_fit(self)
 

@@ -90,8 +90,11 @@ def test_a_dose_not_given_says_why(qtbot, window):
     log_in(qtbot, window, "nurse")
     window.open_chart("pat-1")
     dialog = _click(qtbot, window, _cell(window, "Paracétamol 1 g cp", EIGHT))
+    when_label = dialog.form.labelForField(dialog.when_edit)
+    assert when_label.text() == "Heure d'administration"
     qtbot.mouseClick(dialog.not_given_radio, Qt.MouseButton.LeftButton)
     assert dialog.reason_combo.isVisible() and not dialog.dose_value.isVisible()
+    assert when_label.text() == "Heure de la décision"  # nothing was administered
     dialog.reason_combo.setCurrentIndex(dialog.reason_combo.findData("refused"))
     _save(qtbot, dialog)
     assert _cell(window, "Paracétamol 1 g cp", EIGHT).data().startswith("⊘ Non donné")
@@ -174,7 +177,7 @@ def test_changing_a_given_dose_to_not_given_says_to_withdraw_it(qtbot, window):
 
 
 def test_the_dose_dialog_shows_what_the_prescriber_wrote_about_the_dose(qtbot, window, ward):
-    """"Adapt to capillary glucose" is what the insulin dose depends on: it is in the dialog
+    """ "Adapt to capillary glucose" is what the insulin dose depends on: it is in the dialog
     where the dose is typed, not only in a tooltip of the eMAR."""
     log_in(qtbot, window, "nurse")
     with window.session.transaction() as conn:
@@ -204,3 +207,18 @@ def test_after_a_dose_the_keyboard_stays_on_the_cell_just_recorded(qtbot, window
     current = table.currentIndex()
     assert (current.row(), current.column()) == (index.row(), index.column())
     assert current.data().startswith("✔ Donné")
+
+
+def test_an_as_needed_reason_written_with_its_if_is_not_doubled(qtbot, window):
+    """The ward's morphine is "si besoin: douleur"; a prescriber who wrote "si EVA > 4"
+    must not read "si : si EVA > 4"."""
+    from dataclasses import replace
+
+    from continuity.store import census
+    from continuity.ui.chart_columns import schedule_text
+
+    log_in(qtbot, window, "nurse")
+    order = next(o for o in census.orders(window.session, "pat-1") if o.as_needed)
+    assert "si : douleur" in schedule_text(order)
+    written = schedule_text(replace(order, prn_reason="si EVA > 4"))
+    assert "si EVA > 4" in written and "si : si" not in written
