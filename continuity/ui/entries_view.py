@@ -105,8 +105,8 @@ def vitals_text(payload: dict[str, Any]) -> str:
     parts = []
     if payload.get("bp_sys") is not None:
         mark = "".join(
-            {"high": "▲", "low": "▼"}.get(flags.get(k, ""), "") for k in ("bp_sys", "bp_dia")
-        )[:1]
+            {"high": " ▲", "low": " ▼"}.get(flags.get(k, ""), "") for k in ("bp_sys", "bp_dia")
+        )[:2]
         parts.append(f"{_('BP')} {payload['bp_sys']}/{payload['bp_dia']} mmHg{mark}")
     for sign in VITAL_SIGNS:
         if sign.key in ("bp_sys", "bp_dia") or payload.get(sign.key) is None:
