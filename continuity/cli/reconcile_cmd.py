@@ -25,6 +25,7 @@ from continuity.cli.common import add_db_arguments, open_session, secrets_for
 from continuity.core.clock import format_local, from_iso
 from continuity.core.errors import BadInput
 from continuity.core.i18n import _
+from continuity.reconcile.merge_files import counted
 
 if TYPE_CHECKING:
     from continuity.reconcile.paper import SheetStatus, WorkItem
@@ -98,8 +99,10 @@ def run_export(args: argparse.Namespace) -> int:
 
     counts = ", ".join(f"{_(KIND_LABELS.get(k, k))} {n}" for k, n in result.counts.items())
     print(
-        _("{n} entries exported to {file} (sequence {first} to {last}): {counts}.").format(
-            n=result.entry_count,
+        counted(
+            result.entry_count,
+            _("{n} entry exported to {file} (sequence {first} to {last}): {counts}."),
+            _("{n} entries exported to {file} (sequence {first} to {last}): {counts}."),
             file=result.path,
             first=result.seq_first,
             last=result.seq_last,
@@ -110,8 +113,10 @@ def run_export(args: argparse.Namespace) -> int:
         print(_("This is a drill package: it will not be merged."))
     if result.drill_left_out:
         print(
-            _("{n} drill entries were left out (export them separately).").format(
-                n=result.drill_left_out
+            counted(
+                result.drill_left_out,
+                _("{n} drill entry was left out (export it separately)."),
+                _("{n} drill entries were left out (export them separately)."),
             )
         )
     return 0
@@ -173,22 +178,8 @@ def run_merge(args: argparse.Namespace) -> int:
             )
         )
         return 0
-    t = result.totals
     print(_("Merged into {folder}").format(folder=result.output_dir))
-    print(
-        _(
-            "{read} entries read, {unique} distinct ({dup} duplicates dropped); "
-            "{bundle} in the FHIR bundle, {held} held back, {present} already in the "
-            "central record."
-        ).format(
-            read=t["read"],
-            unique=t["unique"],
-            dup=t["duplicates"],
-            bundle=t["in_bundle"],
-            held=t["held_back"],
-            present=t["already_present"],
-        )
-    )
+    print(totals_line(result.totals))
     from continuity.reconcile.review_report import conflict_label, gap_text
 
     for gap in result.gaps:
@@ -203,6 +194,21 @@ def run_merge(args: argparse.Namespace) -> int:
         )
     print(_("Review report for the clinical lead: {file}").format(file=result.files["review_pdf"]))
     return 0
+
+
+def totals_line(t: dict[str, int]) -> str:
+    """The merge's counts in one sentence, each noun and adjective agreeing with its number
+    ("1 entry read", "1 saisie retenue")."""
+    from continuity.reconcile.review_report import held_back_text
+
+    return _("{read}, {unique} ({dup}); {bundle}, {held}, {present}.").format(
+        read=counted(t["read"], _("{n} entry read"), _("{n} entries read")),
+        unique=counted(t["unique"], _("{n} distinct entry"), _("{n} distinct entries")),
+        dup=counted(t["duplicates"], _("{n} duplicate dropped"), _("{n} duplicates dropped")),
+        bundle=_("{n} in the FHIR bundle").format(n=t["in_bundle"]),
+        held=held_back_text(t["held_back"]),
+        present=_("{n} already in the central record").format(n=t["already_present"]),
+    )
 
 
 # -- sheets ----------------------------------------------------------------------------------
@@ -299,6 +305,12 @@ def _print_worklist(items: list[WorkItem]) -> None:
     from continuity.reconcile.paper import worklist_lines
 
     work = [w for w in items if not w.already_entered]  # what remains to type in
-    print(_("Back-entry worklist: {n} items, most important first").format(n=len(work)))
+    print(
+        counted(
+            len(work),
+            _("Back-entry worklist: {n} item"),
+            _("Back-entry worklist: {n} items, most important first"),
+        )
+    )
     for line in worklist_lines(items):
         print(line)

@@ -1,7 +1,8 @@
 """The files a merge writes: owner-only, fsynced, in a folder that appears whole at the end.
 
 They name patients, so each is created readable by its owner only (the IT user chose where
-they go). The helpers that turn an entry into a line of the held-back list live here too.
+they go). The helpers that turn an entry into a line of the held-back list live here too, with
+`counted()`, which picks the singular or plural wording of a count for the reports and the CLI.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from continuity.core.clock import Clock, local
-from continuity.core.i18n import _
+from continuity.core.i18n import _, language
 
 BUNDLE_FILE = "bundle.json"
 HELD_FILE = "held-back.csv"
@@ -84,3 +85,12 @@ def entry_summary(row: dict[str, Any]) -> str:
     except Exception:  # an unexpected payload must not stop the merge: show the raw fields
         payload = row.get("payload") or {}
         return ", ".join(f"{k}={v}" for k, v in sorted(payload.items()) if v not in (None, ""))
+
+
+def counted(n: int, one: str, other: str, **fields: object) -> str:
+    """`one` or `other` (translated templates with an {n} field, and any other `fields`) for
+    the count `n`: "1 entry held back", never "1 entries". The catalogues have no plural
+    forms, so the rule lives here: French takes the singular for 0 and 1 ("0 saisie
+    retenue"), English for 1 only."""
+    singular = n in (0, 1) if language() == "fr" else n == 1
+    return (one if singular else other).format(n=n, **fields)

@@ -6,11 +6,18 @@ laptop, what), the temporary patients still without a real IPP and what was held
 PDF ends with a sign-off block; the CSV has the same items, one line per side, with empty
 "decision" and "initials" columns to fill in. Texts follow the app's language (French by
 default); times are ward time, dd/mm/yyyy.
+
+A conflict the lead already accepted (`--accept`) reads as accepted in its own heading and in
+the CSV's status column, never as blocking: its entries go into the bundle. Table cells wrap
+long laptop names and temporary ids (at their hyphens first) so nothing runs into the next
+column, and the sign-off block is kept with the last section and a summary line, so it never
+stands alone on a page.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -19,7 +26,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     KeepTogether,
     Paragraph,
@@ -31,8 +38,10 @@ from reportlab.platypus import (
 
 from continuity.core.clock import format_local
 from continuity.core.i18n import _
+from continuity.printing.text_fit import wrap
 from continuity.reconcile.conflicts import Conflict
 from continuity.reconcile.entry_tables import write_rows
+from continuity.reconcile.merge_files import counted
 from continuity.reconcile.merge_index import Gap
 
 
@@ -86,6 +95,45 @@ def conflict_label(kind: str) -> str:
     }.get(kind, kind)
 
 
+#: A conflict's state in the report: still holding its entries back, accepted by the lead
+#: (its entries go into the bundle), partly accepted (some sides released by entry id), or
+#: accepted in vain (`acceptable` is False: the laptops must be sorted out first).
+BLOCKING, ACCEPTED, PARTLY_ACCEPTED, NOT_ACCEPTABLE, INFORMATION = (
+    "blocking",
+    "accepted",
+    "partly_accepted",
+    "not_acceptable",
+    "information",
+)
+
+
+def conflict_status(conflict: Conflict, accepted: list[str]) -> str:
+    """Where the lead's acceptance left this conflict, by the rule the merge applies
+    (`merge._Merge.decide`): by conflict id, or entry by entry for the sides it holds back."""
+    if not conflict.blocking:
+        return INFORMATION
+    given = set(accepted)
+    held = conflict.holds()
+    named = conflict.id in given or bool(given & set(conflict.uuids))
+    if not conflict.acceptable:
+        return NOT_ACCEPTABLE if named else BLOCKING
+    if conflict.id in given or (held and set(held) <= given):
+        return ACCEPTED
+    if given & set(held):
+        return PARTLY_ACCEPTED
+    return BLOCKING
+
+
+def status_label(status: str) -> str:
+    return {
+        BLOCKING: _("blocking"),
+        ACCEPTED: _("accepted after review: goes into the bundle"),
+        PARTLY_ACCEPTED: _("blocking: only the entries accepted by id go into the bundle"),
+        NOT_ACCEPTABLE: _("blocking: acceptance has no effect on this conflict"),
+        INFORMATION: _("for information"),
+    }.get(status, status)
+
+
 def total_labels() -> list[tuple[str, str]]:
     return [
         ("read", _("entries read")),
@@ -98,14 +146,27 @@ def total_labels() -> list[tuple[str, str]]:
 
 
 def gap_text(gap: Gap) -> str:
+    if gap.before_first and gap.last == 1:
+        return _(
+            "{device}: entry 1 is in none of these packages (merged before, or a package is "
+            "missing)."
+        ).format(device=gap.device_name)
     if gap.before_first:
         return _(
             "{device}: entries 1 to {last} are in none of these packages (merged before, "
             "or a package is missing)."
         ).format(device=gap.device_name, last=gap.last)
+    if gap.first == gap.last:
+        return _("{device}: entry {first} is missing (a package is missing).").format(
+            device=gap.device_name, first=gap.first
+        )
     return _("{device}: entries {first} to {last} are missing (a package is missing).").format(
         device=gap.device_name, first=gap.first, last=gap.last
     )
+
+
+def held_back_text(n: int) -> str:
+    return counted(n, _("{n} entry held back"), _("{n} entries held back"))
 
 
 # -- CSV -------------------------------------------------------------------------------------
@@ -114,7 +175,7 @@ def review_csv(data: ReviewData) -> str:
         _("section"),
         _("item"),
         _("kind"),
-        _("blocking"),
+        _("status"),
         _("laptop"),
         _("sequence"),
         _("entry id"),
@@ -131,7 +192,7 @@ def review_csv(data: ReviewData) -> str:
     rows = [
         _csv_row(
             _("gap"),
-            blocking=True,
+            status=status_label(BLOCKING),
             laptop=gap.device_name,
             sequence=f"{gap.first}-{gap.last}",
             detail=gap_text(gap),
@@ -139,21 +200,26 @@ def review_csv(data: ReviewData) -> str:
         for gap in data.gaps
     ]
     for conflict in data.conflicts:
+        status = conflict_status(conflict, data.accepted)
         line = partial(
             _csv_row,
             _("conflict"),
             item=conflict.id,
             kind=conflict_label(conflict.kind),
-            blocking=conflict.blocking,
             detail=conflict.detail,
         )
         for entry_uuid in conflict.uuids:
+            # Partly accepted: each side says whether it goes in or stays held back.
+            side_status = status
+            if status == PARTLY_ACCEPTED:
+                side_status = ACCEPTED if entry_uuid in data.accepted else BLOCKING
             side = data.sides.get(entry_uuid)
             if side is None:
-                rows.append(line(entry=entry_uuid))
+                rows.append(line(entry=entry_uuid, status=status_label(side_status)))
                 continue
             rows.append(
                 line(
+                    status=status_label(side_status),
                     laptop=side.device,
                     sequence=side.seq,
                     entry=side.uuid,
@@ -170,9 +236,9 @@ def review_csv(data: ReviewData) -> str:
             _csv_row(
                 _("unmapped temporary id"),
                 item=temp_id,
-                blocking=True,
+                status=status_label(BLOCKING),
                 patient=temp_id,
-                detail=_("{n} entries held back").format(n=count),
+                detail=held_back_text(count),
             )
         )
     for temp_id in data.unknown_mapping:
@@ -180,7 +246,7 @@ def review_csv(data: ReviewData) -> str:
             _csv_row(
                 _("mapping"),
                 item=temp_id,
-                blocking=False,
+                status=status_label(INFORMATION),
                 patient=temp_id,
                 detail=_("in the mapping file but in no package"),
             )
@@ -191,7 +257,7 @@ def review_csv(data: ReviewData) -> str:
 def _csv_row(
     section: str,
     *,
-    blocking: bool,
+    status: str,
     item: str = "",
     kind: str = "",
     laptop: str = "",
@@ -207,7 +273,7 @@ def _csv_row(
 ) -> list[object]:
     """One line of the CSV, in the order of its headers: each kind of item fills only its
     own columns, and the decision and initials are left for the lead to write in."""
-    return [section, item, kind, blocking, laptop, sequence, entry, entry_kind, patient,
+    return [section, item, kind, status, laptop, sequence, entry, entry_kind, patient,
             clinical, recorded, author, what, detail, "", ""]  # fmt: skip
 
 
@@ -234,7 +300,21 @@ def _esc(text: object) -> str:
 def _table(
     rows: list[list[str]], widths: list[float], style: ParagraphStyle, head: bool = True
 ) -> Table:
-    cells = [[Paragraph(_esc(c), style) for c in row] for row in rows]
+    # Broken beforehand like the conflict table's cells: a laptop name or a temporary id
+    # breaks at its hyphens, where a Paragraph would cut it anywhere or let it spill over.
+    cells = [
+        [
+            Paragraph(
+                "<br/>".join(
+                    _esc(line)
+                    for line in _wrapped(c, w, style.fontName, style.fontSize).split("\n")
+                ),
+                style,
+            )
+            for c, w in zip(row, widths, strict=True)
+        ]
+        for row in rows
+    ]
     table = Table(cells, colWidths=widths, repeatRows=1 if head else 0, hAlign="LEFT")
     commands = [
         ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
@@ -279,7 +359,7 @@ def review_pdf(data: ReviewData, *, max_conflicts: int = 1000) -> bytes:
                 p.snapshot_as_of,
             ]
         )
-    story.append(_table(rows, [w * width for w in (0.22, 0.2, 0.1, 0.12, 0.2, 0.16)], st["cell"]))
+    story.append(_table(rows, [w * width for w in (0.2, 0.24, 0.08, 0.1, 0.22, 0.16)], st["cell"]))
     story.append(Paragraph(_esc(_("Totals")), st["h"]))
     totals = [[label, str(data.totals.get(key, 0))] for key, label in total_labels()]
     story.append(_table(totals, [0.6 * width, 0.15 * width], st["cell"], head=False))
@@ -316,29 +396,24 @@ def review_pdf(data: ReviewData, *, max_conflicts: int = 1000) -> bytes:
         st,
     )
     story += _id_list(_("In the mapping file but in no package: {ids}"), data.unknown_mapping, st)
-    story += _count_section(
+    last_section = _count_section(
         _("Held back"),
         [_("reason"), _("entries")],
         data.held_reasons,
         [0.6 * width, 0.15 * width],
         st,
     )
-    story += _id_list(_("Accepted after review: {ids}"), data.accepted, st)
-
-    story.append(Spacer(1, 6 * mm))
-    sign = [
-        [_("Reviewed by (clinical lead)"), ""],
-        [_("Date"), ""],
-        [_("Signature"), ""],
-    ]
-    story.append(
-        KeepTogether(
-            [
-                Paragraph(_esc(_("Sign-off")), st["h"]),
-                _table(sign, [0.35 * width, 0.55 * width], st["p"], head=False),
-            ]
-        )
+    took, refused, unknown = _acceptances(data)
+    last_section += _id_list(_("Accepted after review: {ids}"), took, st)
+    last_section += _id_list(
+        _("Accepted, but without effect (the conflict cannot be accepted): {ids}"), refused, st
     )
+    last_section += _id_list(
+        _("Given to --accept but matching no blocking conflict: {ids}"), unknown, st
+    )
+    # The signature is worth only what it signs: never alone at the top of a page, it goes
+    # with the last section and says which merge it is for.
+    story.append(KeepTogether([*last_section, Spacer(1, 6 * mm), *_sign_off(data, width, st)]))
 
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -351,8 +426,58 @@ def review_pdf(data: ReviewData, *, max_conflicts: int = 1000) -> bytes:
         title=_("Reconciliation review report"),
         author="Continuity",
     )
-    doc.build(story, onFirstPage=_page_number, onLaterPages=_page_number)
+    furniture = partial(_page_furniture, merged=format_local(data.created_at))
+    doc.build(story, onFirstPage=furniture, onLaterPages=furniture)
     return buffer.getvalue()
+
+
+def _acceptances(data: ReviewData) -> tuple[list[str], list[str], list[str]]:
+    """The ids given to `--accept`, split three ways: those that released entries, those a
+    conflict refused (two people under one temporary id), those that match no blocking
+    conflict (a typo, or a conflict of another merge). Listing them all as "accepted" would
+    tell the lead that something was loaded when it was not."""
+    took: list[str] = []
+    refused: list[str] = []
+    unknown: list[str] = []
+    for item in data.accepted:
+        matched = [c for c in data.conflicts if c.blocking and item in (c.id, *c.uuids)]
+        if not matched:
+            unknown.append(item)
+        elif any(c.acceptable for c in matched):
+            took.append(item)
+        else:
+            refused.append(item)
+    return took, refused, unknown
+
+
+def _sign_off(data: ReviewData, width: float, st: dict[str, ParagraphStyle]) -> list[object]:
+    """The block the clinical lead signs, opened by one line that sums up what is signed."""
+    blocking = sum(
+        conflict_status(c, data.accepted) in (BLOCKING, PARTLY_ACCEPTED, NOT_ACCEPTABLE)
+        for c in data.conflicts
+    )
+    accepted = sum(conflict_status(c, data.accepted) == ACCEPTED for c in data.conflicts)
+    summary = _("Reconciliation merged on {time}: {blocking}, {accepted}, {held}.").format(
+        time=format_local(data.created_at),
+        blocking=counted(blocking, _("{n} blocking conflict"), _("{n} blocking conflicts")),
+        accepted=counted(
+            accepted,
+            _("{n} conflict accepted after review"),
+            _("{n} conflicts accepted after review"),
+        ),
+        held=held_back_text(data.totals.get("held_back", 0)),
+    )
+    sign = [
+        [_("Reviewed by (clinical lead)"), ""],
+        [_("Date"), ""],
+        [_("Signature"), ""],
+    ]
+    return [
+        Paragraph(_esc(_("Sign-off")), st["h"]),
+        Paragraph(_esc(summary), st["p"]),
+        Spacer(1, 2 * mm),
+        _table(sign, [0.35 * width, 0.55 * width], st["p"], head=False),
+    ]
 
 
 def _count_section(
@@ -381,14 +506,57 @@ def _id_list(text: str, ids: list[str], st: dict[str, ParagraphStyle]) -> list[o
 #: Conflicts per table: ReportLab's span handling grows with the square of a table's spans.
 _CONFLICTS_PER_TABLE = 25
 
+#: A conflict's heading starts with a sign that survives a black-and-white photocopy, and is
+#: shaded by status: what still blocks must not look like what the lead already accepted.
+_STATUS_MARK = {BLOCKING: "⚠ ", PARTLY_ACCEPTED: "⚠ ", NOT_ACCEPTABLE: "⚠ ", ACCEPTED: "✓ "}
+_INFO_SHADE = colors.Color(0.93, 0.93, 0.93)
+_STATUS_SHADE = {
+    BLOCKING: colors.Color(1, 0.86, 0.86),
+    PARTLY_ACCEPTED: colors.Color(1, 0.86, 0.86),
+    NOT_ACCEPTABLE: colors.Color(1, 0.86, 0.86),
+    ACCEPTED: colors.Color(0.86, 0.95, 0.86),
+}
 
-def _wrapped(text: object, width: float, font: str, size: float, max_lines: int = 4) -> str:
-    """Text broken to a column's width (plain strings draw several times faster than
-    Paragraphs, which matters with a thousand conflicts)."""
-    lines = simpleSplit(str(text or ""), font, size, width - 4)
-    if len(lines) > max_lines:
+
+#: Horizontal padding of every cell of the conflict table, each side (points).
+_PAD = 2
+
+
+def _word_pieces(word: str, font: str, size: float, room: float) -> list[str]:
+    """A word too wide for its column, in pieces that fit: after its hyphens first (a laptop
+    name, a temporary id such as DT-SAGESSE-3A-PC1-0001), then between letters (a UUID)."""
+    if stringWidth(word, font, size) <= room:
+        return [word]
+    pieces: list[str] = []
+    for part in re.findall(r"[^-]*-|[^-]+$", word):
+        pieces.extend(wrap(part, font, size, room))
+    return pieces
+
+
+def _wrapped(text: object, width: float, font: str, size: float, max_lines: int = 0) -> str:
+    """Text broken to a column's width, long words included, so that nothing runs into the
+    next column (plain strings draw several times faster than Paragraphs, which matters with
+    a thousand conflicts). Past `max_lines` (0: no limit) the cell ends with "…": the CSV
+    holds the whole text."""
+    room = width - 2 * _PAD
+    lines: list[str] = []
+    for paragraph in str(text or "").split("\n"):
+        current = ""
+        for word in paragraph.split():
+            for n, piece in enumerate(_word_pieces(word, font, size, room)):
+                candidate = current + (" " if current and n == 0 else "") + piece
+                if not current or stringWidth(candidate, font, size) <= room:
+                    current = candidate
+                else:
+                    lines.append(current)
+                    current = piece
+        lines.append(current)
+    if max_lines and len(lines) > max_lines:
         lines = lines[:max_lines]
-        lines[-1] = lines[-1] + " …"
+        last = lines[-1]
+        while last and stringWidth(last + " …", font, size) > room:
+            last = last[:-1]
+        lines[-1] = last + " …"
     return "\n".join(lines)
 
 
@@ -398,7 +566,9 @@ def _conflict_table(data: ReviewData, conflicts: list[Conflict], width: float) -
     from continuity.printing.fonts import BOLD, REGULAR
 
     size = 7
-    fractions = (0.15, 0.21, 0.12, 0.12, 0.13, 0.27)
+    # Laptop names (DEMO-MEDECINE-PC1) and temporary ids wrap at their hyphens; the times
+    # take two short lines (date, then time).
+    fractions = (0.16, 0.22, 0.1, 0.1, 0.13, 0.29)
     widths = [f * width for f in fractions]
     titles = [_("laptop / seq."), _("patient"), _("clinical time"), _("recorded time"),
               _("author"), _("what")]  # fmt: skip
@@ -411,39 +581,49 @@ def _conflict_table(data: ReviewData, conflicts: list[Conflict], width: float) -
         ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.85, 0.85, 0.85)),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 2),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+        ("LEFTPADDING", (0, 0), (-1, -1), _PAD),
+        ("RIGHTPADDING", (0, 0), (-1, -1), _PAD),
         ("TOPPADDING", (0, 0), (-1, -1), 1.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
     ]
     for conflict in conflicts:
-        flag = _("blocking") if conflict.blocking else _("for information")
-        title = f"{conflict.id} — {conflict_label(conflict.kind)} ({flag}). {conflict.detail}"
+        status = conflict_status(conflict, data.accepted)
+        title = (
+            f"{_STATUS_MARK.get(status, '')}{conflict.id} — {conflict_label(conflict.kind)} "
+            f"({status_label(status)}). {conflict.detail}"
+        )
         at = len(rows)
-        rows.append([_wrapped(title, width, BOLD, size, 3), "", "", "", "", ""])
+        rows.append([_wrapped(title, width, BOLD, size), "", "", "", "", ""])
         commands += [
             ("SPAN", (0, at), (-1, at)),
             ("FONT", (0, at), (-1, at), BOLD, size, size * 1.2),
-            ("BACKGROUND", (0, at), (-1, at), colors.Color(0.93, 0.93, 0.93)),
+            ("BACKGROUND", (0, at), (-1, at), _STATUS_SHADE.get(status, _INFO_SHADE)),
         ]
         for entry_uuid in conflict.uuids:
             side = data.sides.get(entry_uuid)
             if side is None:
-                rows.append(["", "", "", "", "", entry_uuid])
+                rows.append(["", "", "", "", "", _wrapped(entry_uuid, widths[-1], REGULAR, size)])
                 continue
             cells = [f"{side.device} / {side.seq}", side.patient, side.clinical, side.recorded,
                      side.author, side.summary]  # fmt: skip
-            rows.append([_wrapped(c, w, REGULAR, size) for c, w in zip(cells, widths, strict=True)])
+            rows.append(
+                [_wrapped(c, w, REGULAR, size, 8) for c, w in zip(cells, widths, strict=True)]
+            )
     table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle(commands))
     return table
 
 
-def _page_number(canvas, doc) -> None:
+def _page_furniture(canvas, doc, *, merged: str) -> None:
+    """Page number, and from page 2 on a running title: a page read on its own (the sign-off
+    page above all) still says which report and which merge it belongs to."""
     from continuity.printing.fonts import REGULAR
 
     canvas.saveState()
     canvas.setFont(REGULAR, 7)
     canvas.drawRightString(A4[0] - 15 * mm, 9 * mm, _("page {n}").format(n=doc.page))
     canvas.drawString(15 * mm, 9 * mm, "Continuity")
+    if doc.page > 1:
+        title = _("Reconciliation review report — merged on {time}").format(time=merged)
+        canvas.drawString(15 * mm, A4[1] - 10 * mm, title)
     canvas.restoreState()
