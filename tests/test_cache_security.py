@@ -232,7 +232,7 @@ def test_a_password_typed_in_the_user_field_is_never_kept_in_the_clear(cache):
     for _ in range(3):
         with pytest.raises(AuthenticationFailed):
             login(cache.path, typed, "whatever", clock=cache.clock)
-    with pytest.raises(AuthenticationFailed, match="5 s|réessayez"):
+    with pytest.raises(AuthenticationFailed, match=r"5 s|réessayez"):
         login(cache.path, typed, "whatever", clock=cache.clock)
 
 
@@ -263,5 +263,5 @@ def test_a_key_file_with_absurd_kdf_parameters_is_called_damaged(cache):
     slots = key_slots.KeySlotFile.load(slots_path(cache.path))
     slots.find("user", "nurse").kdf["n"] = 3
     slots.save()
-    with pytest.raises(CacheUnusable, match="endommagé|damaged"):
+    with pytest.raises(CacheUnusable, match=r"endommagé|damaged"):
         cache.login("nurse")

@@ -267,5 +267,5 @@ def test_the_double_dose_reads_la_dose_du_in_french(cloned_ward, tmp_path):
     result = merge(cloned_ward, tmp_path / "out")
     (dose,) = [c for c in result.conflicts if c.kind == "double_dose"]
 
-    assert dose.detail.startswith("La dose du 28/11/2026 08:00 de la prescription ord-amox")
+    assert dose.detail.startswith("La dose du 28/11/2026 à 08:00 de la prescription ord-amox")
     assert " de 28/11/2026" not in " ".join(pdf_text(result.files["review_pdf"]))

@@ -14,10 +14,8 @@ from datetime import datetime
 from pathlib import Path
 
 from continuity.core.clock import Clock, SystemClock
-from continuity.core.errors import BadInput
-from continuity.core.i18n import _
 from continuity.store import users
-from continuity.store.cache import create_cache, login
+from continuity.store.cache import create_cache, login, valid_device_name
 
 
 @dataclass(frozen=True)
@@ -47,10 +45,7 @@ def demo_device_name(name: str) -> str:
     """The name as `create_cache` stores it (trimmed, upper case), refused by the same rule
     and message as a real laptop's (1 to 40 characters). Checked before `demo --rebuild`
     removes the old demo cache, so a bad name never leaves the user with none."""
-    cleaned = name.strip().upper()
-    if not cleaned or len(cleaned) > 40:
-        raise BadInput(_("Give the laptop a name of 1 to 40 characters, e.g. SAGESSE-3A-PC1."))
-    return cleaned
+    return valid_device_name(name)
 
 
 def build_demo_cache(

@@ -126,13 +126,10 @@ def double_doses(index: MergeIndex) -> list[Conflict]:
         if len({d.device_id for d in doses}) < 2:
             continue
         doses.sort(key=lambda d: (d.clinical, d.device_id, d.seq))
+        date, hour = format_local(from_iso(scheduled)).split(" ")
         detail = _(
-            "Order {order} for {time} was given on {n} laptops: possible double dose."
-        ).format(
-            order=order_id,
-            time=format_local(from_iso(scheduled)),
-            n=len({d.device_id for d in doses}),
-        )
+            "Order {order} for {date} at {hour} was given on {n} laptops: possible double dose."
+        ).format(order=order_id, date=date, hour=hour, n=len({d.device_id for d in doses}))
         out.append(_make("double_dose", [d.uuid for d in doses], detail))
     return out
 

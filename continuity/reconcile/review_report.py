@@ -92,6 +92,7 @@ def conflict_label(kind: str) -> str:
         "temporary_patient": _("Temporary patient"),
         "clock": _("Clock anomaly"),
         "altered": _("Altered entry"),
+        "wrong_mapping": _("Mapping to another person"),
     }.get(kind, kind)
 
 

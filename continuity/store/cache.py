@@ -46,6 +46,22 @@ def valid_login(login: str) -> str:
     return cleaned
 
 
+def valid_device_name(name: str) -> str:
+    """A laptop's name as stored (trimmed, upper case). It becomes part of temporary patient
+    ids, printed on wristbands as a Code 128 bar code and inside the sheets' QR text
+    (`CONTINUITY|...|...`): ASCII letters, digits, '-' and '_' only, 1 to 40 of them."""
+    cleaned = name.strip().upper()
+    allowed = all(c.isascii() and (c.isalnum() or c in "-_") for c in cleaned)
+    if not cleaned or len(cleaned) > 40 or not allowed:
+        raise BadInput(
+            _(
+                "Give the laptop a name of 1 to 40 characters (letters without accents, "
+                "digits, '-' or '_'), e.g. SAGESSE-3A-PC1."
+            )
+        )
+    return cleaned
+
+
 def create_cache(
     path: Path,
     *,
@@ -62,9 +78,7 @@ def create_cache(
         raise BadInput(_("A cache already exists at this place; nothing was changed."))
     admin_login = valid_login(admin_login)
     check_password_policy(admin_password, admin_login)
-    device_name = device_name.strip().upper()
-    if not device_name or len(device_name) > 40:
-        raise BadInput(_("Give the laptop a name of 1 to 40 characters, e.g. SAGESSE-3A-PC1."))
+    device_name = valid_device_name(device_name)
     if not path.parent.is_dir():
         raise BadInput(_("The folder for the cache does not exist."))
 
