@@ -104,10 +104,26 @@ def order_columns(now: datetime) -> tuple[Column[Order], ...]:
     )
 
 
+#: Blood glucose reaches the chart in the central record's unit; the vital-signs form (and the
+#: wards' habit) is g/L: the converted value is shown beside it, so 198 mg/dL is not compared
+#: by eye with 1,98 g/L. mmol/L → g/L uses glucose's molar mass (180.16 g/mol).
+_GLUCOSE_TO_G_PER_L = {"mg/dl": 0.01, "mmol/l": 0.18016}
+_GLUCOSE_LOINC = {"2339-0", "2345-7", "41653-7", "15074-8", "14749-6", "2341-6", "14743-9"}
+
+
+def _is_glucose(obs: Observation) -> bool:
+    label = (obs.display or "").lower()
+    return obs.code in _GLUCOSE_LOINC or "gluc" in label or "glyc" in label
+
+
 def observation_value(obs: Observation) -> str:
     if obs.value is not None:
         value = f"{obs.value:g}".replace(".", ",")
-        return f"{value} {obs.unit or ''}".strip()
+        text = f"{value} {obs.unit or ''}".strip()
+        factor = _GLUCOSE_TO_G_PER_L.get((obs.unit or "").strip().lower())
+        if factor is not None and _is_glucose(obs):
+            text += f" ({obs.value * factor:.2f} g/L)".replace(".", ",")
+        return text
     return obs.value_text or ""
 
 

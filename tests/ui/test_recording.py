@@ -222,3 +222,15 @@ def test_an_as_needed_reason_written_with_its_if_is_not_doubled(qtbot, window):
     assert "si : douleur" in schedule_text(order)
     written = schedule_text(replace(order, prn_reason="si EVA > 4"))
     assert "si EVA > 4" in written and "si : si" not in written
+
+
+def test_a_central_glucose_in_mg_per_dl_is_also_shown_in_g_per_l():
+    """The vital-signs form asks g/L: the central record's 198 mg/dL is shown 1,98 g/L too,
+    and nothing else is converted."""
+    from continuity.store.census import Observation
+    from continuity.ui.chart_columns import observation_value
+
+    glucose = Observation("2339-0", "Glycémie capillaire", 198, None, "mg/dL", None)
+    assert observation_value(glucose) == "198 mg/dL (1,98 g/L)"
+    sodium = Observation("2951-2", "Sodium", 140, None, "mmol/L", None)
+    assert observation_value(sodium) == "140 mmol/L"
