@@ -99,11 +99,28 @@ class MarView(QWidget):
         self.next.clicked.connect(lambda: self._shift(1))
         self.today_button.clicked.connect(self._today)
 
+    #: The prescription column never narrower than the first; wider when the dose columns
+    #: leave room, so drug names and schedules do not wrap onto four lines beside empty space,
+    #: but never so wide that the eye loses the row between a drug and its dose cells.
+    ORDER_MIN_WIDTH, ORDER_MAX_WIDTH = 330, 560
+
     def _fit(self) -> None:
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_ORDER, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(COL_ORDER, 330)
+        self._widen_order_column()
+
+    def _widen_order_column(self) -> None:
+        header = self.table.horizontalHeader()
+        others = sum(
+            header.sectionSize(c) for c in range(self.model.columnCount()) if c != COL_ORDER
+        )
+        room = self.table.viewport().width() - others
+        header.resizeSection(COL_ORDER, min(max(self.ORDER_MIN_WIDTH, room), self.ORDER_MAX_WIDTH))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._widen_order_column()
 
     def show_patient(self, session: Session, patient_id: str, day: date | None = None) -> None:
         self.session = session

@@ -234,3 +234,12 @@ def test_a_central_glucose_in_mg_per_dl_is_also_shown_in_g_per_l():
     assert observation_value(glucose) == "198 mg/dL (1,98 g/L)"
     sodium = Observation("2951-2", "Sodium", 140, None, "mmol/L", None)
     assert observation_value(sodium) == "140 mmol/L"
+
+
+def test_the_emar_prescription_column_takes_room_the_dose_columns_leave(qtbot, window):
+    """At 1366 px with three dose times, drug names need not wrap beside empty space."""
+    log_in(qtbot, window, "nurse")
+    window.open_chart("pat-1")
+    view = window.chart_page.mar_view
+    qtbot.waitUntil(lambda: view.table.horizontalHeader().sectionSize(0) > view.ORDER_MIN_WIDTH)
+    assert view.table.horizontalHeader().sectionSize(0) <= view.ORDER_MAX_WIDTH
