@@ -76,7 +76,7 @@ def test_prescription_sheet_gives_the_pharmacist_every_detail(ward):
     text = pages_text(sheet.pdf)[0]
     assert "DUPONT Jean" in text and "IPP 100001" in text and "Pénicilline" in text
     assert "RPPS 10003456789" in text and "Dr Claire Moreau" in text
-    assert "si besoin : si EVA > 4" in text
+    assert "si besoin, si EVA > 4" in text and "si besoin : si" not in text
     assert "00:00, 06:00, 12:00, 18:00" in text
     assert "Amoxicilline" not in text
     assert "Analyse pharmaceutique" in text

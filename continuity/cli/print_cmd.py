@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from continuity.cli.common import add_db_arguments, open_session, secrets_for
 from continuity.core.errors import BadInput
 from continuity.core.i18n import _, language
 from continuity.printing.render import render_sheet
-from continuity.printing.request import LabelGrid, SheetKind, SheetRequest
+from continuity.printing.request import LabelGrid, SheetKind, SheetRequest, canonical_ward
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -87,6 +88,10 @@ def run_print(args: argparse.Namespace) -> int:
         drill=args.drill,
     )
     with open_session(args, secrets_for(args)) as session:
+        if request.ward is not None:
+            # Typed without accents or capitals; the sheet and the register name it as the
+            # snapshot does.
+            request = replace(request, ward=canonical_ward(session, request.ward))
         sheet = render_sheet(session, request, lang=getattr(args, "lang", None) or language())
     # Written with owner-only permissions: the file holds patients' data.
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

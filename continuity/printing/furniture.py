@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 from continuity.core import freshness
 from continuity.core.clock import PARIS, format_age, format_local
+from continuity.core.text import fold
 from continuity.printing import text_fit
 from continuity.printing.barcodes import draw_qr
 from continuity.printing.fonts import BOLD, REGULAR
@@ -143,6 +144,17 @@ def format_date(day: date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else "—"
 
 
+def room_label(room: str | None, tr: Callable[[str], str]) -> str:
+    """ "ch. 12", but "Chambre 301" as is: some sources put the word in the room's name, and
+    "ch. Chambre 301" reads as a typo on every page."""
+    _ = tr
+    if not room:
+        return ""
+    if fold(room).split(" ", 1)[0].rstrip(".") in ("chambre", "ch", "room", "rm"):
+        return room
+    return _("room {room}").format(room=room)
+
+
 def identity_line(
     patient: Patient, on: date, tr: Callable[[str], str], weight: Observation | None = None
 ) -> str:
@@ -167,7 +179,7 @@ def identity_line(
         x
         for x in (
             patient.ward or "",
-            _("room {room}").format(room=patient.room) if patient.room else "",
+            room_label(patient.room, tr),
             _("bed {bed}").format(bed=patient.bed) if patient.bed else "",
         )
         if x

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from continuity.core.clock import PARIS, format_local
-from continuity.core.timing import describe
 from continuity.printing import furniture
 from continuity.printing.dose_times import due_times, order_limit, schedule_config
 from continuity.printing.fonts import BOLD, REGULAR
+from continuity.printing.prescriptions import prescriber_texts, schedule_words
 from continuity.printing.recorded_doses import RecordedDose, recorded_doses
 from continuity.printing.render import Unit
 from continuity.printing.request import SheetRequest, resolve_patients
@@ -138,15 +138,12 @@ def _order_text(ctx: furniture.SheetContext, order: Order, day_end: datetime) ->
     dose = fit(dose_text or " ", REGULAR, 7, drug_room, 3, min_size=5.5)
     rhythm_room = RHYTHM_WIDTH - 8
     if spec.expandable:
-        rhythm_text = describe(spec, ctx.lang)
+        rhythm_text = schedule_words(spec, ctx.lang, ctx.tr)
     else:
         rhythm_text = _("see instructions")
     rhythm = fit(rhythm_text, BOLD, 7, rhythm_room, 2, min_size=5.5)
-    details = []
-    if not spec.expandable and (spec.text or order.instructions):
-        details.append(spec.text or order.instructions or "")
-    elif order.instructions:
-        details.append(order.instructions)
+    # The prescriber's words always, each once ("max 4 g/24 h" is nowhere else).
+    details = prescriber_texts(order)
     if order.start is not None:
         details.append(_("from {date}").format(date=format_local(order.start)))
     if order.manual and order.paper_ref:

@@ -13,14 +13,17 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from continuity.core.clock import PARIS, format_local
-from continuity.core.timing import describe
 from continuity.printing import furniture
-from continuity.printing.dose_times import due_times, schedule_config
+from continuity.printing.dose_times import due_times, order_limit, schedule_config
+from continuity.printing.fonts import REGULAR
+from continuity.printing.prescriptions import end_notice, prescriber_texts, schedule_words
 from continuity.printing.render import Unit
 from continuity.printing.request import SheetRequest, resolve_patients
 from continuity.printing.tables import Column, TableRow, TableSheet, number, scale
 from continuity.store import census
 from continuity.store.session import Session
+
+LEGEND_HEIGHT = 12.0
 
 
 @dataclass
@@ -38,6 +41,7 @@ class Total:
     doses: int = 0
     quantity: float = 0.0
     patients: set[str] = field(default_factory=set)
+    high_alert: bool = False
 
 
 def _folded(text: str) -> str:
@@ -81,6 +85,23 @@ class PickListSheet(TableSheet):
             ctx.content_width,
         )
 
+    def reserve(self, ctx: furniture.SheetContext) -> float:
+        return LEGEND_HEIGHT
+
+    def draw_page(self, canvas, ctx: furniture.SheetContext, unit: Unit, plan) -> None:
+        """The table, then at the foot of every page what its left bar and tag mean: a
+        technician reading page 7 alone must still know a high-alert drug from the others."""
+        super().draw_page(canvas, ctx, unit, plan)
+        _ = ctx.tr
+        y = ctx.body_bottom + 3
+        canvas.rect(ctx.left, y - 1.5, 3, 9, stroke=0, fill=1)
+        canvas.setFont(REGULAR, 7)
+        canvas.drawString(
+            ctx.left + 7,
+            y,
+            _("Thick bar at the left and ⚠ HIGH ALERT: high-alert drug, double check it."),
+        )
+
     def build(
         self, session: Session, request: SheetRequest, ctx: furniture.SheetContext
     ) -> list[Unit]:
@@ -109,17 +130,38 @@ class PickListSheet(TableSheet):
                     )
                     continue
                 times = due_times(order, spec, start, end, cfg)
+                limit = order_limit(order)
                 if order.as_needed or times is None:
-                    why = (
-                        describe(spec, ctx.lang)
-                        if order.as_needed
-                        else _("see instructions") + (f": {spec.text}" if spec.text else "")
-                    )
+                    if order.as_needed:
+                        why = [schedule_words(spec, ctx.lang, ctx.tr)]
+                        if order.prn_reason:
+                            why.append(order.prn_reason)  # worded "si douleur" already
+                        why.extend(prescriber_texts(order))
+                    else:
+                        texts = prescriber_texts(order)
+                        why = [
+                            _("see instructions: {text}").format(text=texts[0])
+                            if texts
+                            else _("see instructions")
+                        ]
+                        why.extend(texts[1:])
                     apart.append(
-                        TableRow([who, order.drug, dose, why, "", ""], marker=order.high_alert)
+                        TableRow(
+                            [who, order.drug, dose, "\n".join(why), "", ""],
+                            marker=order.high_alert,
+                        )
                     )
                     continue
                 if not times:
+                    if limit is not None and limit <= start:
+                        # Still "active" in the snapshot but past its end: never silently
+                        # dropped, a person asks the prescriber.
+                        apart.append(
+                            TableRow(
+                                [who, order.drug, dose, end_notice(order, ctx.tr), "", ""],
+                                marker=order.high_alert,
+                            )
+                        )
                     continue
                 quantity = len(times) * (order.dose_value or 0)
                 key = (order.drug, order.dose_unit or "")
@@ -128,13 +170,18 @@ class PickListSheet(TableSheet):
                 total.doses += len(times)
                 total.quantity += quantity
                 total.patients.add(patient.id)
+                total.high_alert = total.high_alert or order.high_alert
+                due = ", ".join(t.astimezone(PARIS).strftime("%d/%m %H:%M") for t in times)
+                if limit is not None and start < limit < end:
+                    # Fewer doses than the schedule gives: say why, or the count looks wrong.
+                    due += "\n" + end_notice(order, ctx.tr)
                 detail.append(
                     TableRow(
                         [
                             who,
                             order.drug,
                             dose,
-                            ", ".join(t.astimezone(PARIS).strftime("%d/%m %H:%M") for t in times),
+                            due,
                             str(len(times)),
                             f"{number(quantity)} {order.dose_unit or ''}".strip()
                             if order.dose_value is not None
@@ -150,13 +197,14 @@ class PickListSheet(TableSheet):
                 TableRow(
                     [
                         _("patients: {n}").format(n=len(t.patients)),
-                        t.drug,
+                        (_("⚠ HIGH ALERT") + "\n" + t.drug) if t.high_alert else t.drug,
                         _forms_seen(t.forms, ctx),
                         "",
                         str(t.doses),
                         f"{number(t.quantity)} {t.unit}".strip(),
                     ],
                     bold=True,
+                    marker=t.high_alert,
                 )
             )
         if not totals:

@@ -8,10 +8,13 @@ so a checked sheet can be told from an unchecked one.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from continuity.core.clock import PARIS, format_local
-from continuity.core.timing import describe
+from continuity.core.text import fold
+from continuity.core.timing import TimingSpec, describe
 from continuity.printing import furniture
 from continuity.printing.dose_times import due_times, order_limit, schedule_config
 from continuity.printing.fonts import BOLD, REGULAR
@@ -23,6 +26,67 @@ from continuity.store.census import Order
 from continuity.store.session import Session
 
 REVIEW_BOX = 40.0
+#: An order whose dispensing validity ends this soon is flagged "to be renewed" on the
+#: prescription sheet: the longest MAR and the usual pick list cover 72 hours, and both would
+#: run short on it.
+RENEWAL_NOTICE = timedelta(hours=72)
+#: Fixed-date schedules list at most this many dates; the rest is counted by "1 prise(s)...".
+EVENT_DATES = 6
+_IF = re.compile(r"^(si|if)\b")
+
+
+def prescriber_texts(order: Order) -> list[str]:
+    """The prescriber's own words (instructions, then the schedule's text), each once.
+
+    They are printed always, not only when no coded field says the same: "max 4 g/24 h" or
+    "débit maximal 1 g/h" lives only there, and the schedule's text is very often a copy of
+    the instructions, which once made both disappear from the sheet.
+    """
+    texts: list[str] = []
+    for text in (order.instructions, order.timing.text):
+        text = (text or "").strip()
+        if text and text not in texts:
+            texts.append(text)
+    return texts
+
+
+def as_needed_words(reason: str | None, tr: Callable[[str], str]) -> str:
+    """ "si besoin : douleur", "si besoin, si EVA > 4" (never "si besoin : si ..."), or a bare
+    "si besoin" when no coded reason came: the prescriber's text beside it then says why."""
+    _ = tr
+    reason = (reason or "").strip()
+    if not reason:
+        return _("as needed")
+    if _IF.match(fold(reason)):
+        return _("as needed, {reason}").format(reason=reason)
+    return _("as needed: {reason}").format(reason=reason)
+
+
+def schedule_words(spec: TimingSpec, lang: str, tr: Callable[[str], str]) -> str:
+    """The schedule in words; a fixed-date schedule also gives its dates ("1 prise(s) à date
+    fixe : 28/11 20:00"), since a clock time alone does not say which day."""
+    _ = tr
+    text = describe(spec, lang)
+    if spec.expandable and spec.source == "events" and spec.events:
+        dates = [
+            datetime.fromisoformat(e).astimezone(PARIS).strftime("%d/%m %H:%M")
+            for e in sorted(spec.events)
+        ]
+        shown = ", ".join(dates[:EVENT_DATES]) + (", …" if len(dates) > EVENT_DATES else "")
+        text = _("{schedule}: {dates}").format(schedule=text, dates=shown)
+    return text
+
+
+def end_notice(order: Order, tr: Callable[[str], str]) -> str:
+    """Why an order stops giving doses: its validity runs out (have it renewed) or the
+    prescriber planned its end. Empty when the order has no end."""
+    _ = tr
+    limit = order_limit(order)
+    if limit is None:
+        return ""
+    if order.validity_end is not None and limit == order.validity_end:
+        return _("ends {date} — have it renewed").format(date=format_local(limit))
+    return _("ends {date}: planned end of treatment").format(date=format_local(limit))
 
 
 class PrescriptionSheet(TableSheet):
@@ -40,12 +104,12 @@ class PrescriptionSheet(TableSheet):
         _ = ctx.tr
         return scale(
             [
-                Column(_("Drug"), 24, 7.5, bold=True),
+                Column(_("Drug"), 24, 7.5, bold=True, max_lines=6),
                 Column(_("Dose · route"), 12, 7),
                 Column(_("Schedule · times today"), 17, 7),
                 Column(_("As needed · instructions"), 18, 6.5, max_lines=6),
                 Column(_("Prescriber · RPPS"), 13, 6.5),
-                Column(_("Written · valid"), 16, 6.5),
+                Column(_("Written · valid"), 16, 6.5, max_lines=6),
             ],
             ctx.content_width,
         )
@@ -111,16 +175,13 @@ class PrescriptionSheet(TableSheet):
         if not spec.expandable:
             schedule = _("see instructions")
         else:
-            schedule = describe(spec, ctx.lang)
-            if times:
+            schedule = schedule_words(spec, ctx.lang, ctx.tr)
+            if times and spec.source != "events":
                 schedule += "\n" + ", ".join(t.astimezone(PARIS).strftime("%H:%M") for t in times)
         prn = []
         if order.as_needed:
-            prn.append(_("as needed: {reason}").format(reason=order.prn_reason or "—"))
-        if spec.text and not spec.expandable:
-            prn.append(spec.text)
-        if order.instructions and order.instructions != spec.text:
-            prn.append(order.instructions)
+            prn.append(as_needed_words(order.prn_reason, ctx.tr))
+        prn.extend(prescriber_texts(order))
         prescriber = order.prescriber_name or "—"
         if order.prescriber_rpps:
             prescriber += "\n" + _("RPPS {rpps}").format(rpps=order.prescriber_rpps)
@@ -137,6 +198,12 @@ class PrescriptionSheet(TableSheet):
         )
         if limit is not None and limit <= ctx.printed_at:
             validity.append(_("EXPIRED"))
+        elif (
+            limit is not None
+            and limit == order.validity_end
+            and limit <= ctx.printed_at + RENEWAL_NOTICE
+        ):
+            validity.append(_("to be renewed"))
         return TableRow(
             [drug, dose, schedule, "\n".join(prn), prescriber, "\n".join(validity)],
             marker=order.high_alert,

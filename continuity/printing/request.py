@@ -15,6 +15,7 @@ from enum import StrEnum
 from continuity.core.errors import BadInput
 from continuity.core.i18n import _
 from continuity.core.roles import Permission
+from continuity.core.text import fold
 from continuity.store import census
 from continuity.store.census import Patient
 from continuity.store.session import Session
@@ -147,8 +148,9 @@ def resolve_patients(session: Session, request: SheetRequest) -> list[Patient]:
                 found.append(patient)
         return found
     if request.ward is not None:
-        patients = census.list_patients(session, ward=request.ward)
-        if not patients and not ward_exists(session, request.ward):
+        ward = canonical_ward(session, request.ward)
+        patients = census.list_patients(session, ward=ward)
+        if not patients and not ward_exists(session, ward):
             known = ", ".join(census.wards(session)) or "-"
             raise BadInput(
                 _("No ward named {ward}; known wards: {known}.").format(
@@ -157,6 +159,23 @@ def resolve_patients(session: Session, request: SheetRequest) -> list[Patient]:
             )
         return patients
     return census.list_patients(session)
+
+
+def canonical_ward(session: Session, ward: str) -> str:
+    """The ward's name as the snapshot spells it, from what a user typed: "medecine" or
+    "MÉDECINE" is Médecine (a terminal keyboard seldom has the accent at hand). A name that
+    matches no ward is given back unchanged, to be refused by name."""
+    wanted = fold(ward)
+    names = {
+        row[0]
+        for row in session.conn.execute("SELECT name FROM locations WHERE kind = 'wa'")
+        if row[0]
+    }
+    names.update(census.wards(session))
+    if ward in names:
+        return ward
+    matches = sorted(name for name in names if fold(name) == wanted)
+    return matches[0] if matches else ward
 
 
 def ward_exists(session: Session, ward: str) -> bool:
