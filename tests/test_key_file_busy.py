@@ -59,3 +59,27 @@ def test_a_log_in_waits_for_a_short_key_change_and_goes_through(cache):
             login(cache.path, "nurse", "Not-Her-Password-1", clock=cache.clock)
     finally:
         holder.wait(timeout=10)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="shared locks are POSIX-only")
+def test_a_rekey_refuses_while_another_program_has_the_cache_open(cache):
+    """A user added by another program during a rekey went into the file being replaced and
+    vanished: the rekey now refuses, changing nothing, while anyone else has it open."""
+    from continuity.store import users
+    from continuity.store.key_rotation import rotate_database_key
+    from continuity.store.session import CacheInUse
+
+    other = cache.login("nurse")  # another window or command, still open
+    admin = cache.login("admin")
+    key_before = admin.database_key()
+    with pytest.raises(CacheInUse) as caught:
+        rotate_database_key(admin)
+    assert "fermez-les" in caught.value.message
+    other.close()
+    fresh = rotate_database_key(admin)
+    try:
+        assert fresh.database_key() != key_before
+        users.add_user(fresh, "inf001", "Infirmière 1", "nurse", "Sierra-Victor-42!")
+    finally:
+        fresh.close()
+    login(cache.path, "inf001", "Sierra-Victor-42!", clock=cache.clock).close()

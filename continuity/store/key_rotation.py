@@ -72,6 +72,7 @@ def rotate_database_key(session: Session, *, on_step: Step | None = None) -> Ses
     new_key = new_database_key()
 
     with exclusive_lock(slots_path(path)):
+        session.claim_sole_use()  # no one else may keep writing to the file being replaced
         slots = KeySlotFile.load(slots_path(path))
         slots.set_database_key(master, new_key, rotating=True)
         slots.save()

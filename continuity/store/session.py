@@ -8,6 +8,7 @@ here, in the core, by `require`, whatever the UI hides or shows.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from continuity.core.clock import Clock
-from continuity.core.errors import PermissionDenied
+from continuity.core.errors import PermissionDenied, UserError
 from continuity.core.i18n import _
 from continuity.core.roles import Permission, Role, can, role_label
 from continuity.store import audit
@@ -43,6 +44,29 @@ class Device:
     site_name: str
 
 
+class CacheInUse(UserError):
+    """Another program (a window, a command) has the cache open: a key change must wait."""
+
+
+def _hold_shared(path: Path) -> int | None:
+    """A shared lock on `<db>.open.lock` for as long as a session is open, so that a key
+    rotation, which replaces the file under every open connection, can tell it is alone:
+    another program still writing to the replaced file would lose what it writes (a user
+    added during a rekey vanished). Not on Windows (no shared locks there); the rotation's
+    documentation asks for the app to be closed."""
+    if os.name == "nt" or not path.parent.is_dir():
+        return None
+    import fcntl
+
+    fd = os.open(path.with_name(path.name + ".open.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
+
+
 class Session:
     def __init__(
         self,
@@ -63,6 +87,7 @@ class Session:
         self.clock = clock
         self.locked = False
         self._depth = 0
+        self._open_lock = _hold_shared(path)
 
     # -- permissions ---------------------------------------------------------------------
     def can(self, permission: Permission) -> bool:
@@ -120,9 +145,30 @@ class Session:
         row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return row[0] if row else default
 
+    def claim_sole_use(self) -> None:
+        """Refuse, changing nothing, while any other session (in this program or another)
+        has the cache open; otherwise keep it exclusive until this session closes."""
+        if self._open_lock is None:
+            return
+        import fcntl
+
+        try:
+            fcntl.flock(self._open_lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise CacheInUse(
+                _(
+                    "Other Continuity windows or commands have this cache open: close them, "
+                    "then start again."
+                )
+            ) from None
+
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.conn.close()
+        if self._open_lock is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._open_lock)
+            self._open_lock = None
 
     def __enter__(self) -> Session:
         return self
