@@ -314,6 +314,11 @@ class TimingSpec:
     duration_unit: str | None = None
     count: int | None = None
     events: tuple[str, ...] = ()
+    # Timing.repeat.duration[Max] + durationUnit: how long each administration lasts (a syringe
+    # over 24 h), not how long the course lasts (that is `duration_value`, boundsDuration).
+    lasts_value: float | None = None
+    lasts_max: float | None = None
+    lasts_unit: str | None = None
 
     @property
     def needs_start(self) -> bool:
@@ -324,6 +329,9 @@ class TimingSpec:
         # Plain getattr over the field names: dataclasses.asdict deep-copies, ~10x slower, and
         # an import serialises tens of thousands of specs. Fields are scalars or str tuples.
         data = {name: getattr(self, name) for name in _spec_field_names()}
+        for name in _OPTIONAL_FIELDS:  # absent when unset: older caches hold the same text
+            if data[name] is None:
+                del data[name]
         data["v"] = 1
         return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
@@ -386,6 +394,11 @@ def spec_from_json(text: str) -> TimingSpec:
     return TimingSpec.from_json(text)
 
 
+# Fields added after version 1 of the stored form: written only when set, so the JSON of every
+# spec without them is unchanged and a cache written before them loads as it is.
+_OPTIONAL_FIELDS = ("lasts_value", "lasts_max", "lasts_unit")
+
+
 @functools.cache
 def _spec_field_names() -> tuple[str, ...]:
     return tuple(f.name for f in fields(TimingSpec))
@@ -421,6 +434,10 @@ def parse_timing(
       of the week, event dates without a time: unexpandable.
     * PRN: no scheduled times at all (expandable, empty); the frequency is kept to describe
       the ceiling ("si besoin, max toutes les 6 h").
+    * `duration` / `durationMax` / `durationUnit` (how long one administration lasts: a
+      syringe over 24 h) are kept to describe it; the dose times stay the start of each
+      administration (when the bag or syringe is changed). A duration that is not a positive
+      number of s, min, h, d or wk, or a durationMax below it, is unexpandable.
     """
     text = (text.strip() or None) if isinstance(text, str) else None
     if text is None and isinstance(timing, dict) and isinstance(timing.get("code"), dict):
@@ -438,9 +455,11 @@ def parse_timing(
             raise _Unexpandable("no timing" if timing is None else "timing is not an object")
         repeat, code = _effective_repeat(timing)
         raw = _raw_frequency(repeat)
+        lasts = _lasts(repeat)
         if as_needed:
-            return TimingSpec(expandable=True, **base, **raw)
-        return TimingSpec(expandable=True, **base, **raw, **_parse(timing, repeat, code, tz))
+            return TimingSpec(expandable=True, **base, **raw, **lasts)
+        parsed = _parse(timing, repeat, code, tz)
+        return TimingSpec(expandable=True, **base, **raw, **lasts, **parsed)
     except (_Unexpandable, TypeError, ValueError, KeyError, AttributeError) as exc:
         # FHIR data is foreign: whatever breaks while reading it makes the order unexpandable.
         return TimingSpec(expandable=False, reason=str(exc) or type(exc).__name__, **base, **raw)
@@ -557,6 +576,41 @@ def _bounds(repeat: dict[str, Any], tz: tzinfo) -> dict[str, Any]:
         raise _Unexpandable("a range of dose counts (countMax)")
     out["count"] = count
     return out
+
+
+def _lasts(repeat: dict[str, Any]) -> dict[str, Any]:
+    """How long each administration lasts (FHIR Timing.repeat.duration, durationMax, durationUnit).
+
+    Without it a 24-hour heparin syringe reads as a daily bolus, so it is kept; a value that
+    cannot be read is refused rather than dropped, as for the other numbers of a timing.
+    """
+    value, most, unit = (
+        repeat.get("duration"),
+        repeat.get("durationMax"),
+        repeat.get("durationUnit"),
+    )
+    if value is None:
+        if most is not None:
+            raise _Unexpandable("a maximum administration length (durationMax) without duration")
+        return {}
+
+    def positive(number: Any) -> bool:
+        real = isinstance(number, int | float) and not isinstance(number, bool)
+        return real and math.isfinite(number) and number > 0
+
+    if not positive(value):
+        raise _Unexpandable(f"administration length (duration) {value!r} is not a positive number")
+    if unit is None:
+        raise _Unexpandable("an administration length (duration) without its unit (durationUnit)")
+    if unit not in _UNIT_SECONDS:  # FHIR also allows mo and a: no administration lasts months
+        raise _Unexpandable(f"administration length unit (durationUnit) {unit!r} is not understood")
+    if most is not None and (not positive(most) or most < value):
+        raise _Unexpandable(f"the maximum administration length (durationMax) {most!r} is invalid")
+    return {
+        "lasts_value": float(value),
+        "lasts_max": float(most) if most is not None and most != value else None,
+        "lasts_unit": unit,
+    }
 
 
 def _fhir_datetime(value: Any, tz: tzinfo, *, end: bool) -> datetime:
@@ -944,7 +998,8 @@ _WORDS = {
         "every_days": "tous les {n} jours", "weekly": "1 fois par semaine",
         "per_week": "{n} fois par semaine", "count": "{n} prises au total",
         "for": "pendant {n} {unit}", "before_bed": "avant le coucher",
-        "min": "{n} min",
+        "min": "{n} min", "over": "sur {n} {unit}", "range": "{low} à {high}",
+        "continuous": "en continu, à renouveler {rhythm}",
     },
     "en": {
         "see": "see instructions", "prn": "as needed", "max": "max",
@@ -954,7 +1009,8 @@ _WORDS = {
         "every_days": "every {n} days", "weekly": "once a week",
         "per_week": "{n} times a week", "count": "{n} doses in total",
         "for": "for {n} {unit}", "before_bed": "before bedtime",
-        "min": "{n} min",
+        "min": "{n} min", "over": "over {n} {unit}", "range": "{low} to {high}",
+        "continuous": "continuous, renewed {rhythm}",
     },
 }  # fmt: skip
 _WHEN_WORDS = {
@@ -998,16 +1054,20 @@ def describe(spec: TimingSpec, lang: str = "fr") -> str:
     """A short text for the MAR's schedule column ("3 fois par jour", "matin et soir").
 
     French unless `lang` starts with "en". An unexpandable spec says only "voir instructions":
-    the sheet prints the prescription's own text (`spec.text`) beside it, untouched.
+    the sheet prints the prescription's own text (`spec.text`) beside it, untouched. An
+    administration that lasts ("sur 30 min") is said so; one lasting until the next starts is
+    "en continu, à renouveler toutes les 24 h", so a 24-hour syringe never reads as a bolus.
     """
     lang = "en" if lang.lower().startswith("en") else "fr"
     w = _WORDS[lang]
     if not spec.expandable:
         return w["see"]
+    over = _over(spec, lang)
     if spec.as_needed:
         ceiling = _ceiling(spec.frequency, spec.period, spec.period_unit, lang)
         plain = spec.frequency_max is None and spec.period_max is None
-        return f"{w['prn']}, {w['max']} {ceiling}" if ceiling and plain else w["prn"]
+        text = f"{w['prn']}, {w['max']} {ceiling}" if ceiling and plain else w["prn"]
+        return f"{text}, {over}" if over else text
     text = _rhythm(spec, lang)
     weekly = spec.source == "per_day" and spec.period_unit == "wk"
     if spec.days_of_week:
@@ -1016,13 +1076,70 @@ def describe(spec: TimingSpec, lang: str = "fr") -> str:
             n = (spec.per_day or 1) * len(spec.days_of_week)
             text = w["weekly"] if n == 1 else w["per_week"].format(n=n)
         text += f" ({days})"
-    parts = [text]
+    interval = _interval(spec)
+    if over and interval is not None and _lasts_seconds(spec) >= interval:
+        # Running at least until the next one starts: one continuous administration whose
+        # dose times are the changes of bag or syringe, not a bolus given at each.
+        hours = interval / 3600
+        if hours == int(hours):
+            text = w["every_hours"].format(n=f"{hours:g}")
+        text, over = w["continuous"].format(rhythm=text), ""
+    parts = [text, over] if over else [text]
     if spec.count is not None:
         parts.append(w["count"].format(n=spec.count))
     if spec.duration_value is not None and spec.duration_unit is not None:
         unit = _UNIT_WORDS[lang][spec.duration_unit][spec.duration_value > 1]
         parts.append(w["for"].format(n=f"{spec.duration_value:g}", unit=unit))
     return ", ".join(parts)
+
+
+def _over(spec: TimingSpec, lang: str) -> str:
+    """'sur 30 min', 'sur 30 à 60 min': how long each administration lasts, or ''.
+
+    Worded for any route ("sur", not "perfusion sur"): FHIR uses the same element for a
+    nitroglycerin patch kept on 12 h a day as for a syringe pushed over 24 h.
+    """
+    if spec.lasts_value is None or spec.lasts_unit is None:
+        return ""
+    w = _WORDS[lang]
+
+    def number(value: float) -> str:
+        text = f"{value:g}"
+        return text.replace(".", ",") if lang == "fr" else text
+
+    top = spec.lasts_max if spec.lasts_max is not None else spec.lasts_value
+    unit = _UNIT_WORDS[lang][spec.lasts_unit][top > 1]
+    n = number(spec.lasts_value)
+    if spec.lasts_max is not None:
+        n = w["range"].format(low=n, high=number(spec.lasts_max))
+    return w["over"].format(n=n, unit=unit)
+
+
+def _lasts_seconds(spec: TimingSpec) -> float:
+    """The shortest length of one administration, in seconds (0 when not given)."""
+    if spec.lasts_value is None or spec.lasts_unit is None:
+        return 0.0
+    return spec.lasts_value * _UNIT_SECONDS[spec.lasts_unit]
+
+
+def _interval(spec: TimingSpec) -> float | None:
+    """Seconds between two administrations as prescribed (period / frequency), or None.
+
+    The prescriber's nominal interval, not the ward's clock times: 3 a day is every 8 h even
+    where the ward gives them at 08:00, 12:00 and 18:00. None for irregular rhythms (days of
+    the week, dates).
+    """
+    if spec.days_of_week or spec.source in ("", "events"):
+        return None
+    if spec.source == "every_hours" and spec.every_hours:
+        return spec.every_hours * 3600.0
+    if spec.source == "per_day" and spec.per_day:
+        slots = spec.per_day
+    elif spec.source == "time_of_day":
+        slots = len(spec.times_of_day)
+    else:
+        slots = sum(len(_GENERIC_MEALS.get(code, (code,))) for code in spec.when)
+    return _DAY * spec.every_days / slots if slots else None
 
 
 def _rhythm(spec: TimingSpec, lang: str) -> str:

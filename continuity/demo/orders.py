@@ -4,8 +4,9 @@ Every timing shape a real French prescribing system emits appears here on purpos
 its pure form, so that the importer and the administration schedule meet all of them:
 frequency/period, fixed times of day (`timeOfDay`), moments of the day (`when`: MORN, NOON,
 EVE, HS), abbreviation codes (BID, TID, QID, Q6H, Q8H), courses bounded in time (antibiotics),
-a counted number of doses, and "as needed" orders with their condition. The three ways of
-naming the drug (coded concept, reference to a Medication, contained Medication) are mixed.
+a counted number of doses, infusions lasting until the next bag or syringe (`duration`), and
+"as needed" orders with their condition. The three ways of naming the drug (coded concept,
+reference to a Medication, contained Medication) are mixed.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ def _at(*hours: int) -> dict[str, Any]:
     return {"timeOfDay": [f"{hour % 24:02d}:00:00" for hour in hours]}
 
 
+def _lasting(repeat: dict[str, Any], hours: int) -> dict[str, Any]:
+    return {**repeat, "duration": hours, "durationUnit": "h"}
+
+
 # regimen -> (Timing.repeat, French text)
 REPEATS: dict[str, tuple[dict[str, Any], str]] = {
     "F1D": (_per_day(1), "1 fois par jour"),
@@ -57,8 +62,10 @@ REPEATS: dict[str, tuple[dict[str, Any], str]] = {
     "Q8H": (_every(8), "toutes les 8 h"),
     "Q12H": (_every(12), "toutes les 12 h"),
     "Q24H": (_every(24), "toutes les 24 h"),
-    "CONT12": (_every(12), "sur 12 h"),  # an infusion bag or syringe renewed every 12 h
-    "CONT24": (_every(24), "sur 24 h"),
+    # An infusion bag or syringe renewed every 12 / 24 h: Timing.repeat.duration says how long
+    # each one runs, as a real prescribing system writes "sur 24 h".
+    "CONT12": (_lasting(_every(12), 12), "sur 12 h"),
+    "CONT24": (_lasting(_every(24), 24), "sur 24 h"),
     "T06": (_at(6), "à 6 h"),
     "T08": (_at(8), "à 8 h"),
     "T20": (_at(20), "à 20 h"),
