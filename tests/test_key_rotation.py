@@ -136,3 +136,37 @@ def test_replacing_the_master_key_cuts_off_an_old_copy_of_the_key_file(cache):
     from continuity.store.cache import login_with_recovery
 
     login_with_recovery(cache.path, recovery, clock=cache.clock).close()
+
+
+@pytest.mark.parametrize(
+    ("login", "password", "words"),
+    [
+        ("admin", "Fresh-Laptop-Pass-1", "existe déjà dans cette sauvegarde"),
+        ("remplacant", "court", "12"),
+    ],
+)
+def test_a_refused_restore_leaves_nothing_so_it_can_be_run_again(
+    cache, tmp_path, login, password, words
+):
+    """A login already in the backup, or a password the policy refuses, used to leave the
+    restored files behind: every retry then said a cache already existed."""
+    from continuity.store.cache import login as log_in
+    from continuity.store.key_rotation import restore_with_it_user
+
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    with cache.login("admin") as session:
+        backup = backup_cache(session, usb)
+    target = tmp_path / "new-laptop" / "ward.db"
+    with pytest.raises(BadInput) as caught:
+        restore_with_it_user(
+            backup, target, cache.recovery_key, login=login, display_name="Rémi Remplaçant",
+            password=password, clock=cache.clock,
+        )  # fmt: skip
+    assert words in caught.value.message
+    assert not target.exists() and not slots_path(target).exists()
+    restore_with_it_user(
+        backup, target, cache.recovery_key, login="remplacant", display_name="Rémi Remplaçant",
+        password="Fresh-Laptop-Pass-1", clock=cache.clock,
+    )  # fmt: skip
+    log_in(target, "remplacant", "Fresh-Laptop-Pass-1", clock=cache.clock).close()

@@ -12,7 +12,7 @@ from continuity.core.i18n import _
 from continuity.store.key_rotation import (
     backup_cache,
     replace_master_key,
-    restore_cache,
+    restore_with_it_user,
     rotate_database_key,
 )
 
@@ -75,8 +75,6 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    from continuity.store import users
-
     secrets = secrets_for(args)
     if args.password_stdin:
         recovery = secrets.next("")
@@ -85,8 +83,14 @@ def run_restore(args: argparse.Namespace) -> int:
     password = secrets.new_secret(
         _("New password for {user}: ").format(user=args.admin), _("Again: ")
     )
-    with restore_cache(args.backup, db_path(args), recovery) as emergency:
-        users.add_user(emergency, args.admin, args.admin_name, "it", password)
+    restore_with_it_user(
+        args.backup,
+        db_path(args),
+        recovery,
+        login=args.admin,
+        display_name=args.admin_name,
+        password=password,
+    )
     print(
         _("Backup restored; {user} can now log in and set up the other users.").format(
             user=args.admin

@@ -152,6 +152,46 @@ def restore_cache(backup: Path, target: Path, recovery_key: str, *, clock=None) 
     return session
 
 
+def restore_with_it_user(
+    backup: Path,
+    target: Path,
+    recovery_key: str,
+    *,
+    login: str,
+    display_name: str,
+    password: str,
+    clock=None,
+) -> None:
+    """Restore a backup and give it a named IT user, or change nothing at `target`.
+
+    The name and password are checked before anything is copied; if the user cannot be
+    added (the login already exists in the backup: that person's password still works),
+    the restored files are removed, so the same command can simply be run again."""
+    from continuity.core.passwords import check_password_policy
+    from continuity.store import users
+    from continuity.store.cache import load_user, valid_login
+
+    login = valid_login(login)
+    check_password_policy(password, login)
+    with restore_cache(backup, target, recovery_key, clock=clock) as emergency:
+        try:
+            if load_user(emergency.conn, login) is not None:
+                raise BadInput(
+                    _(
+                        "{login} already exists in this backup and their password still works: "
+                        "log in as them, or choose another user name."
+                    ).format(login=login)
+                )
+            users.add_user(emergency, login, display_name, "it", password)
+        except BaseException:
+            emergency.close()
+            target.unlink(missing_ok=True)
+            slots_path(target).unlink(missing_ok=True)
+            for leftover in ("-wal", "-shm", ".keys.lock", ".open.lock"):
+                target.with_name(target.name + leftover).unlink(missing_ok=True)
+            raise
+
+
 def replace_master_key(session: Session, it_password: str) -> tuple[Session, str]:
     """Cut off every old copy of the key file: a new master key, a new database key.
 
