@@ -133,6 +133,12 @@ def test_replacing_the_master_key_cuts_off_an_old_copy_of_the_key_file(cache):
         assert _count_patients(session) == 0
     with pytest.raises(AuthenticationFailed):
         cache.login("pharma")  # must be given a new password
+    with cache.login("admin") as session:  # and the start-up check says so, not "add nurses"
+        from continuity.store.readiness import startup_items
+
+        (users_item,) = [i for i in startup_items(session) if i.key == "users"]
+        assert "1 utilisateur(s) ne peuvent plus se connecter" in users_item.message
+        assert "users passwd" in users_item.action
     from continuity.store.cache import login_with_recovery
 
     login_with_recovery(cache.path, recovery, clock=cache.clock).close()

@@ -50,6 +50,9 @@ class Facts:
     temp_blocks: int  # blocks reserved so far (0: reserved at the first downtime admission)
     unexported_entries: int
     oldest_unexported: datetime | None
+    #: Active users the key file has no slot for (after the master key was replaced): they
+    #: exist, but cannot log in until IT gives them a password again.
+    users_without_slot: int = 0
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,15 @@ def _users(f: Facts) -> Item:
             Status.FAILURE,
             _("No IT user can open this cache."),
             _("Use the recovery key to set up a named IT user."),
+        )
+    if f.users_without_slot:
+        return Item(
+            "users",
+            Status.WARNING,
+            _("{n} user(s) cannot log in on this laptop since its keys were replaced.").format(
+                n=f.users_without_slot
+            ),
+            _("Give each of them a password again (users passwd)."),
         )
     if f.users_with_slot < 2:
         return Item(

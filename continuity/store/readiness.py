@@ -53,6 +53,7 @@ def gather_facts(session: Session, printer_probe: PrinterProbe | None = None) ->
         thresholds=thresholds_from_settings(session.setting),
         users_with_slot=len(active),
         it_users_with_slot=sum(role == "it" for _login, role in active),
+        users_without_slot=len(rows) - len(active),
         recovery_slot=slots.find("recovery", RECOVERY_LOGIN) is not None,
         audit_ok=chain.ok,
         audit_broken_row=chain.first_broken,
