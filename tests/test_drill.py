@@ -72,3 +72,18 @@ def test_steps_are_refused_in_a_real_cache(cache):
 def test_a_drill_cannot_be_built_beside_the_real_cache(cache):
     with cache.login("admin") as real, pytest.raises(BadInput):
         start_drill(real, cache.path.parent, participants=["X"])
+
+
+def test_the_first_report_closes_the_drill_and_a_second_is_the_same(drill, cache):
+    """A step recorded after the report used to slip into the next report."""
+    with _drill_login(drill, clock=cache.clock) as session:
+        record_step(session, DrillStep.LOGIN, 12)
+        first = _text(finish_drill(session))
+        cache.clock.advance(minutes=30)
+        with pytest.raises(BadInput, match="terminé"):
+            record_step(session, DrillStep.FIND_PATIENT, 20)
+        again = _text(finish_drill(session))
+        finished = session.conn.execute(
+            "SELECT count(*) FROM audit_log WHERE action = 'drill_finished'").fetchone()[0]
+    assert again == first  # same finish time, same steps
+    assert finished == 1

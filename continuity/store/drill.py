@@ -28,6 +28,8 @@ DRILL_SETTING = "drill"
 PARTICIPANTS_SETTING = "drill.participants"
 STARTED_SETTING = "drill.started_at"
 ORIGIN_SETTING = "drill.origin_device"
+#: Set by the first report: the drill is over, its report can be printed again, unchanged.
+FINISHED_SETTING = "drill.finished_at"
 
 
 class DrillStep(StrEnum):
@@ -124,6 +126,10 @@ def record_step(
     """A timed step of the drill, by whoever did it (kept in the drill cache's audit log)."""
     if not is_drill(session):
         raise BadInput(_("This is not a drill cache: drill steps are recorded only in a drill."))
+    if session.setting(FINISHED_SETTING):
+        raise BadInput(
+            _("This drill is finished (its report was written): start a new drill to go on.")
+        )
     step = DrillStep(step)
     if not 0 <= seconds < 24 * 3600:
         raise BadInput(_("A step's duration must be between 0 s and 24 h."))
@@ -195,7 +201,9 @@ def summarise(session: Session) -> DrillSummary:
         started_at=datetime.fromisoformat(
             session.setting(STARTED_SETTING) or session.now().isoformat()
         ),
-        finished_at=session.now(),
+        finished_at=datetime.fromisoformat(
+            session.setting(FINISHED_SETTING) or session.now().isoformat()
+        ),
         participants=tuple(json.loads(session.setting(PARTICIPANTS_SETTING, "[]") or "[]")),
         steps=tuple(steps),
         entries=count("SELECT count(*) FROM entries").fetchone()[0],
@@ -204,12 +212,20 @@ def summarise(session: Session) -> DrillSummary:
 
 
 def finish_drill(session: Session, *, lang: str = "fr") -> bytes:
-    """The drill report (PDF bytes): timings, participants, what failed; logged in the drill."""
+    """The drill report (PDF bytes): timings, participants, what failed; logged in the drill.
+    The first report closes the drill (no more steps); asked again, it is the same report."""
     from continuity.printing.drill_report import render_drill_report
 
     summary = summarise(session)
     pdf = render_drill_report(summary, lang=lang)
-    session.audit(
-        "drill_finished", {"steps": len(summary.steps), "failures": len(summary.failures)}
-    )
+    if not session.setting(FINISHED_SETTING):  # the first report closes the drill
+        with session.transaction() as conn:
+            conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?)",
+                (FINISHED_SETTING, summary.finished_at.isoformat()),
+            )
+            session.audit(
+                "drill_finished",
+                {"steps": len(summary.steps), "failures": len(summary.failures)},
+            )
     return pdf
