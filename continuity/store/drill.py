@@ -120,13 +120,18 @@ def start_drill(
     return DrillCache(path, started, names)
 
 
+def is_finished(session: Session) -> bool:
+    """Whether this drill's report was written (it then records no more steps)."""
+    return bool(session.setting(FINISHED_SETTING))
+
+
 def record_step(
     session: Session, step: DrillStep | str, seconds: float, *, ok: bool = True, note: str = ""
 ) -> None:
     """A timed step of the drill, by whoever did it (kept in the drill cache's audit log)."""
     if not is_drill(session):
         raise BadInput(_("This is not a drill cache: drill steps are recorded only in a drill."))
-    if session.setting(FINISHED_SETTING):
+    if is_finished(session):
         raise BadInput(
             _("This drill is finished (its report was written): start a new drill to go on.")
         )

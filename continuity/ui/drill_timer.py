@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
-from continuity.store.drill import DrillStep, is_drill, record_step
+from continuity.store.drill import DrillStep, is_drill, is_finished, record_step
 from continuity.store.session import Session
 from continuity.ui import attempts
 from continuity.ui.attempts import Attempt
@@ -59,6 +59,8 @@ class DrillTimer(QObject):
             return
         if attempt.session is not None and attempt.session is not session:
             return  # started by someone who has logged out since
+        if is_finished(session):
+            return  # the report was written: the drill is over, nothing more is timed
         self.done.add(step)
         self.window.call(
             lambda: record_step(session, step, attempt.seconds, ok=attempt.ok, note=attempt.note)
