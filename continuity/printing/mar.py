@@ -21,7 +21,7 @@ from continuity.core.clock import PARIS, format_local
 from continuity.printing import furniture
 from continuity.printing.dose_times import due_times, order_limit, schedule_config
 from continuity.printing.fonts import BOLD, REGULAR
-from continuity.printing.prescriptions import prescriber_texts, schedule_words
+from continuity.printing.order_words import prescriber_texts, schedule_words
 from continuity.printing.recorded_doses import RecordedDose, recorded_doses
 from continuity.printing.render import Unit
 from continuity.printing.request import SheetRequest, resolve_patients

@@ -16,7 +16,7 @@ from continuity.core.clock import PARIS, format_local
 from continuity.printing import furniture
 from continuity.printing.dose_times import due_times, order_limit, schedule_config
 from continuity.printing.fonts import REGULAR
-from continuity.printing.prescriptions import end_notice, prescriber_texts, schedule_words
+from continuity.printing.order_words import end_notice, prescriber_texts, schedule_words
 from continuity.printing.render import Unit
 from continuity.printing.request import SheetRequest, resolve_patients
 from continuity.printing.tables import Column, TableRow, TableSheet, number, scale
