@@ -159,7 +159,7 @@ def test_a_missing_cache_is_one_clear_sentence(tmp_path):
         "--password-stdin",
         stdin="Whatever-Pass-12\n",
     )
-    assert result.returncode == 1
+    assert result.returncode == 4  # bad input: the path given does not hold a cache
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
 
 

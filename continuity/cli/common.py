@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+import warnings
 from pathlib import Path
 from typing import TextIO
 
@@ -54,7 +55,7 @@ class Secrets:
             if not line:
                 raise BadInput(_("A password was expected on standard input and none came."))
             return line.rstrip("\r\n")
-        return getpass.getpass(prompt)
+        return ask_hidden(prompt)
 
     def new_secret(self, prompt: str, again: str) -> str:
         """A new password or passphrase: typed twice on a terminal, once on stdin."""
@@ -62,6 +63,26 @@ class Secrets:
         if not self.from_stdin and self.next(again) != first:
             raise BadInput(_("The two entries differ; nothing was changed."))
         return first
+
+
+def no_terminal() -> BadInput:
+    """The refusal when a password is wanted and there is no terminal to type it on."""
+    return BadInput(_("No terminal to type the password on: use --password-stdin."))
+
+
+def ask_hidden(prompt: str) -> str:
+    """A password typed on the terminal without echo, or a refusal before anything is asked.
+
+    Without a terminal (a script, a pipe, a scheduled task) `getpass` would warn "Password
+    input may be echoed" and read standard input with echo on, or die on its end: neither is a
+    way to take a password. Its `GetPassWarning`, raised before it prompts, tells the case.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", getpass.GetPassWarning)
+        try:
+            return getpass.getpass(prompt)
+        except getpass.GetPassWarning:
+            raise no_terminal() from None
 
 
 def secrets_for(args: argparse.Namespace) -> Secrets:

@@ -25,7 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help=_(
             "also replace the master key: old copies of the key file stop working; every other "
-            "user needs a new password and a new recovery key is printed"
+            "user needs a new password and a new recovery key is printed; with "
+            "--password-stdin, give your password on two lines (to log in, then again to "
+            "wrap the new master key)"
         ),
     )
     rekey.set_defaults(handler=run_rekey)

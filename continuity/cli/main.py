@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import importlib
+import os
 import pkgutil
 import sys
 import traceback
+import warnings
 from collections.abc import Sequence
 
 from continuity.core.errors import UserError
@@ -56,7 +59,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         args = parser.parse_args([*argv, "gui"])
     try:
-        return int(args.handler(args) or 0)
+        with warnings.catch_warnings():
+            # getpass called without a terminal: refused before it asks (see `ask_hidden`)
+            warnings.simplefilter("error", getpass.GetPassWarning)
+            code = int(args.handler(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit as an ignored exception
+        return code
+    except BrokenPipeError:
+        return reader_gone()
+    except getpass.GetPassWarning:
+        from continuity.cli.common import no_terminal
+
+        refusal = no_terminal()
+        print(str(refusal), file=sys.stderr)
+        return refusal.exit_code
     except UserError as exc:
         print(str(exc), file=sys.stderr)
         return exc.exit_code
@@ -72,6 +88,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
         return EXIT_OTHER
+
+
+def reader_gone() -> int:
+    """The reader of our output left (`continuity status | head -1`): stop quietly, as Unix
+    tools do, instead of reporting a bug. Standard output is pointed at the null device so
+    Python's last flush at exit cannot fail again (the Python docs' note on SIGPIPE)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_OTHER
 
 
 if __name__ == "__main__":

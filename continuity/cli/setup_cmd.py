@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from continuity.cli.common import Secrets, add_db_arguments, db_path
 from continuity.core.i18n import _
@@ -24,13 +25,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run_init)
 
 
+def make_private_folders(folder: Path) -> None:
+    """Create `folder` and any missing parent 0700 (owner only), like the files they hold.
+
+    `mkdir(parents=True)` would give the parents the default 0755, letting other accounts
+    list the cache's and its key file's names; folders that already exist are left alone.
+    """
+    missing: list[Path] = []
+    while not folder.exists():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for each in reversed(missing):
+        each.mkdir(mode=0o700, exist_ok=True)
+
+
 def run_init(args: argparse.Namespace) -> int:
     secrets = Secrets(args.password_stdin)
     password = secrets.new_secret(
         _("New password for {user}: ").format(user=args.admin), _("Again: ")
     )
     path = db_path(args)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_folders(path.parent)
     recovery = create_cache(
         path,
         device_name=args.device_name,

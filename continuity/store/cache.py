@@ -8,6 +8,7 @@ the encrypted backup a migration makes first.
 from __future__ import annotations
 
 import math
+import os
 import uuid
 from pathlib import Path
 from typing import Any
@@ -91,7 +92,12 @@ def create_cache(
     slots.put("user", admin_login, admin_password, master)
     slots.put("recovery", RECOVERY_LOGIN, recovery, master)
 
-    conn = open_connection(path, key, create=True)
+    _create_private_file(path)
+    try:
+        conn = open_connection(path, key, create=True)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
     try:
         migrate(conn, None)
         now = to_utc_iso(clock.now())
@@ -122,6 +128,17 @@ def create_cache(
         raise
     conn.close()
     return recovery
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the empty cache file readable by its owner only (0600), as the key file is.
+
+    SQLite would create it 0644 under the usual umask: encrypted, but other accounts on the
+    laptop could still copy it away to attack offline. SQLite gives its -wal and -shm files
+    the database file's own permissions, so they follow. An empty file is a new database.
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
 
 
 def _load_device(conn) -> Device:
@@ -193,9 +210,20 @@ def _flush_pending(conn, slots: KeySlotFile) -> None:
     slots.pending_audit = []
 
 
+def require_cache(path: Path) -> None:
+    """Refuse a path with no cache file (a typo in --db) before touching anything beside it.
+
+    Said plainly rather than as a missing key file, which would send IT looking for a lost
+    `.keys` file; the path is the user's own typing, so naming it leaks nothing.
+    """
+    if not path.is_file():
+        raise BadInput(_("No cache at {path}.").format(path=path))
+
+
 def login(path: Path, user_login: str, password: str, *, clock: Clock | None = None) -> Session:
     """Open the cache as a person. One message for every refusal, so it never says which."""
     clock = clock or SystemClock()
+    require_cache(path)
     with exclusive_lock(slots_path(path)):
         return _login(path, user_login.strip().lower(), password, clock)
 
@@ -222,6 +250,7 @@ def _login(path: Path, user_login: str, password: str, clock: Clock) -> Session:
 def login_with_recovery(path: Path, recovery_key: str, *, clock: Clock | None = None) -> Session:
     """Emergency ("break-glass") access: may only set up named users, and is loudly logged."""
     clock = clock or SystemClock()
+    require_cache(path)
     with exclusive_lock(slots_path(path)):
         return _login_with_recovery(path, recovery_key, clock)
 
@@ -282,6 +311,7 @@ def _unlock(session: Session, password: str) -> None:
 def open_as(path: Path, master: bytes, as_user: User, *, clock: Clock | None = None) -> Session:
     """For tools that already hold the master key (key rotation, tests): no login audit.
     Locked like a log-in: finishing an interrupted rotation writes the key file."""
+    require_cache(path)
     with exclusive_lock(slots_path(path)):
         slots = KeySlotFile.load(slots_path(path))
         conn, device, key = _open_checked(path, master, slots)

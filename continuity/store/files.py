@@ -104,8 +104,8 @@ def exclusive_lock(path: Path, *, wait: float | None = None) -> Iterator[None]:
     `flock` would freeze the app, and Windows' blocking lock gives up after 10 s with a raw
     error.
     """
-    if not path.parent.is_dir():  # nothing to protect: the caller reports the missing cache
-        yield
+    if not path.exists():  # nothing to protect, and no `.lock` left beside a mistyped path:
+        yield  # the caller reports the missing file
         return
     lock_path = path.with_name(path.name + ".lock")
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
