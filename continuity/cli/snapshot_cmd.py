@@ -1,7 +1,7 @@
 """Snapshot commands: import, status, signing keys and packages, trust, unattended refresh.
 
 continuity import PATH --db DB --user LOGIN [--as-of ISO] [--accept-partial]
-                                             [--allow-unsigned]
+                                             [--allow-unsigned] [--allow-older]
 continuity status --db DB --user LOGIN [--json]
 continuity snapshot keygen --out-private F --out-public F
 continuity snapshot sign FOLDER_OR_ZIP --key F --out PKG
@@ -54,6 +54,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--allow-unsigned",
         action="store_true",
         help=_("IT: import a snapshot not signed by the trusted key (logged)"),
+    )
+    imp.add_argument(
+        "--allow-older",
+        action="store_true",
+        help=_("IT: import data older than the snapshot in force (logged)"),
     )
     imp.set_defaults(handler=run_import)
 
@@ -150,6 +155,7 @@ def run_import(args: argparse.Namespace) -> int:
                 as_of=args.as_of,
                 accept_partial=args.accept_partial,
                 allow_unsigned=args.allow_unsigned,
+                allow_older=args.allow_older,
             )
         except SnapshotRejected as exc:
             _print_report(exc.report, sys.stderr)
@@ -186,6 +192,7 @@ def _origin_label(origin: str | None) -> str:
     """Where "data as of" came from (a code) in the user's words."""
     return {
         "manifest": _("from the export manifest"),
+        "bundle": _("from the Bundle's own date"),
         "lastUpdated": _("newest lastUpdated of the resources"),
         "stated": _("stated with --as-of"),
     }.get(origin or "", origin or "—")

@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from continuity.core.i18n import _
+
 PARIS = ZoneInfo("Europe/Paris")
 
 
@@ -68,12 +70,16 @@ def format_local(moment: datetime, *, seconds: bool = False) -> str:
 
 
 def format_age(delta: timedelta) -> str:
-    """A short, language-neutral age such as '3 h 05' or '2 j 4 h' (j = jour / day)."""
+    """A short age such as '3 h 05', or '2 j 4 h' in French and '2 d 4 h' in English.
+
+    Hours and minutes read the same in both languages; the day's letter does not ('j' means
+    nothing to an English reader), so it goes through the catalogue.
+    """
     minutes = max(0, int(delta.total_seconds() // 60))
     days, rem = divmod(minutes, 24 * 60)
     hours, mins = divmod(rem, 60)
     if days:
-        return f"{days} j {hours} h"
+        return _("{days} d {hours} h").format(days=days, hours=hours)
     if hours:
         return f"{hours} h {mins:02d}"
     return f"{mins} min"

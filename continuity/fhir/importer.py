@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from continuity.core.clock import to_utc_iso
+from continuity.core.clock import format_local, from_iso, to_utc_iso
 from continuity.core.errors import BadInput, UserError
 from continuity.core.i18n import _
 from continuity.core.roles import Permission
@@ -37,8 +37,18 @@ from continuity.fhir.sources import Source, open_source
 from continuity.store.session import Session
 
 _CANCEL_EVERY = 500
-#: A "data as of" this far ahead of the laptop's clock gets a note: one of the clocks is wrong.
-_CLOCK_SKEW = timedelta(minutes=10)
+#: A "data as of" further ahead of the laptop's clock than this is refused: one of the clocks
+#: (or the stated time) is wrong, and the banner would call the data fresh until that date.
+_CLOCK_SKEW = timedelta(minutes=5)
+
+
+class OlderSnapshotRefused(BadInput):
+    """The snapshot's data is older than the one in force: importing it would bring back
+    prescriptions stopped since, so it needs an explicit, audited override."""
+
+
+class FutureSnapshotRefused(BadInput):
+    """The "data as of" is ahead of this laptop's clock: one of them is wrong."""
 
 
 def import_snapshot(
@@ -48,6 +58,7 @@ def import_snapshot(
     as_of: datetime | str | None = None,
     accept_partial: bool = False,
     allow_unsigned: bool = False,
+    allow_older: bool = False,
     progress: Callable[[int, int | None], None] | None = None,
     cancel: Callable[[], bool] | None = None,
 ) -> ImportReport:
@@ -58,6 +69,8 @@ def import_snapshot(
     counts bytes read; `cancel()` is polled while reading. Rejected resources abort the import
     unless `accept_partial`; an unsigned or wrongly signed snapshot (when this laptop trusts a
     key) is refused unless `allow_unsigned`, which needs the override permission and is logged.
+    Data older than the snapshot in force is refused unless `allow_older` (logged): it would
+    silently bring back orders stopped since. A "data as of" ahead of the clock is refused.
     """
     session.require(Permission.IMPORT_SNAPSHOT)
     if allow_unsigned:
@@ -66,6 +79,8 @@ def import_snapshot(
     report = ImportReport(source=str(path))
     try:
         stated = _stated_as_of(as_of)
+        if stated is not None:
+            _check_not_ahead(session, stated)
         with open_source(path) as source:
             report.source_kind = "package" if source.package else source.kind
             report.notes.extend(source.notes)
@@ -79,8 +94,7 @@ def import_snapshot(
                 _check_members(session, source, report, allow_unsigned)
                 rows = builder.build()
             report.as_of, report.as_of_origin = _as_of(source, builder, stated, report)
-        if report.as_of - session.now() > _CLOCK_SKEW:
-            report.notes.append("data as of is ahead of this laptop's clock: check both clocks")
+        _check_not_ahead(session, report.as_of)
         if report.rejections and not accept_partial:
             raise SnapshotRejected(
                 _(
@@ -102,6 +116,8 @@ def import_snapshot(
             "report": json.dumps(report.as_dict(), ensure_ascii=False),
         }
         with session.transaction() as conn:
+            # Checked inside the transaction: another import cannot slip in between.
+            _check_not_older(session, report, allow_older)
             absent = replace_snapshot(conn, rows, snapshot)
             session.audit("snapshot_imported", _audit_detail(report, absent))
     except UserError as exc:
@@ -131,6 +147,62 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _current_as_of(session: Session) -> datetime | None:
+    """The "data as of" of the snapshot in force, if any."""
+    row = session.conn.execute("SELECT as_of FROM snapshot WHERE singleton = 1").fetchone()
+    return from_iso(row[0]) if row is not None and row[0] else None
+
+
+def _check_not_older(session: Session, report: ImportReport, allow_older: bool) -> None:
+    """Refuse going back in time, unless IT says so explicitly (then it is in the audit log).
+
+    An unattended refresh skips older packages itself; this guards the manual import, where
+    an old USB stick or the wrong folder would otherwise replace newer data without a word.
+    """
+    assert report.as_of is not None
+    current = _current_as_of(session)
+    if current is None or report.as_of >= current:
+        return
+    if not allow_older:
+        raise OlderSnapshotRefused(
+            _(
+                "Snapshot refused: its data as of {new} is older than the data in force "
+                "({current}); import it anyway only on purpose, with --allow-older."
+            ).format(new=_when(report.as_of, current), current=_when(current, report.as_of))
+        )
+    report.notes.append(
+        _("older data imported on purpose: the data in force was as of {current}").format(
+            current=format_local(current)
+        )
+    )
+    session.audit(
+        "snapshot_older_override",
+        {
+            "source": report.source,
+            "as_of": to_utc_iso(report.as_of),
+            "replaced_as_of": to_utc_iso(current),
+        },
+    )
+
+
+def _when(moment: datetime, other: datetime) -> str:
+    """Local time as shown everywhere, with seconds when minutes would not tell them apart."""
+    seconds = format_local(moment) == format_local(other) and moment != other
+    return format_local(moment, seconds=seconds)
+
+
+def _check_not_ahead(session: Session, moment: datetime) -> None:
+    """A "data as of" in the future would show the data as fresh until that date."""
+    now = session.now()
+    if moment - now > _CLOCK_SKEW:
+        raise FutureSnapshotRefused(
+            _(
+                "Snapshot refused: its data as of {as_of} is ahead of this laptop's clock "
+                "({now}); correct the date given, or this laptop's clock."
+            ).format(as_of=_when(moment, now), now=_when(now, moment))
+        )
+
+
 def _stated_as_of(value: datetime | str | None) -> datetime | None:
     if value is None:
         return None
@@ -152,7 +224,9 @@ def _stated_as_of(value: datetime | str | None) -> datetime | None:
 def _as_of(
     source: Source, builder: SnapshotBuilder, stated: datetime | None, report: ImportReport
 ) -> tuple[datetime, str]:
-    """The snapshot's "data as of": the manifest, else the newest lastUpdated, else stated."""
+    """The snapshot's "data as of": the manifest, else the Bundle's own time, else the newest
+    lastUpdated of the resources, else the stated one. The Bundle's timestamp (or its own
+    meta.lastUpdated) says when the whole set was taken, which its resources' dates cannot."""
     chosen: tuple[datetime, str] | None = None
     text = (source.manifest or {}).get("transactionTime")
     if text is not None:
@@ -165,6 +239,8 @@ def _as_of(
                 _("manifest.json: its transactionTime is not a valid time; nothing was imported.")
             )
         chosen = (moment, "manifest")
+    elif source.bundle_time is not None:
+        chosen = (source.bundle_time, "bundle")
     elif builder.last_updated is not None:
         chosen = (builder.last_updated, "lastUpdated")
     elif stated is not None:
@@ -172,13 +248,16 @@ def _as_of(
     if chosen is None:
         raise BadInput(
             _(
-                "This snapshot does not say when its data was taken (no manifest.json, no "
-                "meta.lastUpdated): state it with --as-of, e.g. --as-of 2024-08-06T18:12:57Z."
+                "This snapshot does not say when its data was taken (no manifest.json, no Bundle "
+                "timestamp, no meta.lastUpdated): state it with --as-of, e.g. --as-of "
+                "2024-08-06T18:12:57Z."
             )
         )
     if stated is not None and chosen[1] != "stated" and stated != chosen[0]:
         report.notes.append(
-            f"--as-of {to_utc_iso(stated)} not used: the {chosen[1]} says {to_utc_iso(chosen[0])}"
+            _("--as-of {stated} not used: the snapshot itself says {as_of}").format(
+                stated=_when(stated, chosen[0]), as_of=_when(chosen[0], stated)
+            )
         )
     return chosen
 

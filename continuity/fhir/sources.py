@@ -16,8 +16,10 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 from urllib.parse import urlparse
@@ -26,7 +28,8 @@ import orjson
 
 from continuity.core.errors import BadInput
 from continuity.core.i18n import _
-from continuity.fhir.errors import SnapshotFormatError
+from continuity.fhir.datatypes import fhir_datetime
+from continuity.fhir.errors import Invalid, SnapshotFormatError
 from continuity.fhir.signing import PAYLOAD_PREFIX, PackageInfo, payload_names, read_package
 
 #: A longer NDJSON line is refused rather than read: no real resource is this big, and an
@@ -69,6 +72,8 @@ class Source:
     manifest: dict[str, Any] | None = None
     package: PackageInfo | None = None
     notes: list[str] = field(default_factory=list)
+    #: A Bundle's own time (timestamp, else meta.lastUpdated), known once it has been read.
+    bundle_time: datetime | None = None
     others: list[_Member] = field(default_factory=list)  # present but not read
     digests: dict[str, str] = field(default_factory=dict)
     present: set[str] = field(default_factory=set)
@@ -82,18 +87,20 @@ class Source:
     def resources(self, progress: Progress | None = None) -> Iterator[RawResource]:
         done, total = 0, self.total_bytes
         if self.bundle is not None:
-            yield from self._bundle_resources(self.bundle)
+            with _damaged_member(self.bundle):
+                yield from self._bundle_resources(self.bundle)
             if progress:
                 progress(total, total)
             return
         for member, kind in self.bulk_files:
-            for item, size in self._ndjson(member, kind):
-                done += size
-                if item is None:
-                    if progress:
-                        progress(done, total)
-                    continue
-                yield item
+            with _damaged_member(member):
+                for item, size in self._ndjson(member, kind):
+                    done += size
+                    if item is None:
+                        if progress:
+                            progress(done, total)
+                        continue
+                    yield item
             if progress:
                 progress(done, total)
 
@@ -149,12 +156,12 @@ class Source:
                     continue
                 try:
                     resource = _decode(line)
-                except ValueError as exc:  # UnicodeDecodeError is one too
+                except ValueError:  # UnicodeDecodeError is one too
                     raise SnapshotFormatError(
                         _(
-                            "{where}: not a complete JSON line ({error}): the file is truncated "
-                            "or damaged; nothing was imported."
-                        ).format(where=f"{member.name}:{lineno}", error=_json_error(exc))
+                            "{where}: not a complete JSON line: the file is truncated or "
+                            "damaged; nothing was imported."
+                        ).format(where=f"{member.name}:{lineno}")
                     ) from None
                 yield RawResource(resource, f"{member.name}:{lineno}", None, kind), 0
                 if lineno % _PROGRESS_EVERY == 0:
@@ -172,12 +179,7 @@ class Source:
         try:
             bundle = json.loads(data)
         except ValueError as exc:
-            raise SnapshotFormatError(
-                _(
-                    "{where}: not valid JSON ({error}): the file is truncated or damaged; nothing "
-                    "was imported."
-                ).format(where=member.name, error=_json_error(exc))
-            ) from None
+            raise SnapshotFormatError(_not_json(member.name, exc)) from None
         del data
         if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
             raise SnapshotFormatError(
@@ -190,6 +192,7 @@ class Source:
                     "searchset, batch or transaction)."
                 ).format(where=member.name, type=bundle.get("type"))
             )
+        self.bundle_time = _bundle_time(bundle)
         entries = bundle.get("entry") or []
         if not isinstance(entries, list):
             raise SnapshotFormatError(
@@ -210,8 +213,51 @@ class Source:
             yield RawResource(entry.get("resource"), where, full_url)
 
 
-def _json_error(exc: ValueError) -> str:
-    return getattr(exc, "msg", None) or exc.__class__.__name__
+def _not_json(name: str, exc: ValueError) -> str:
+    """Where a JSON file stops making sense, in plain words (never the parser's own text)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return _(
+            "{where}: not a JSON text file (it holds binary data): the file is damaged, or is "
+            "not a snapshot; nothing was imported."
+        ).format(where=name)
+    line = getattr(exc, "lineno", None)
+    where = f"{name}:{line}" if isinstance(line, int) else name
+    return _(
+        "{where}: not valid JSON: the file is truncated or damaged; nothing was imported."
+    ).format(where=where)
+
+
+@contextlib.contextmanager
+def _damaged_member(member: _Member) -> Iterator[None]:
+    """A zip member whose bytes are cut or altered fails while it streams: say so plainly."""
+    try:
+        yield
+    except (zipfile.BadZipFile, EOFError, zlib.error):
+        raise SnapshotFormatError(
+            _(
+                "{where}: this file of the zip is damaged or truncated; nothing was imported."
+            ).format(where=member.name)
+        ) from None
+
+
+def _bundle_time(bundle: dict[str, Any]) -> datetime | None:
+    """When the Bundle was assembled (timestamp), else its own meta.lastUpdated."""
+    meta = bundle.get("meta") if isinstance(bundle.get("meta"), dict) else {}
+    for text, label in ((bundle.get("timestamp"), "timestamp"), (meta.get("lastUpdated"), "")):
+        if not isinstance(text, str):
+            continue
+        try:
+            moment = fhir_datetime(text, label or "meta.lastUpdated")
+        except Invalid:
+            moment = None
+        if moment is None:
+            raise SnapshotFormatError(
+                _("The Bundle's {field} is not a valid time; nothing was imported.").format(
+                    field=label or "meta.lastUpdated"
+                )
+            )
+        return moment
+    return None
 
 
 # --------------------------------------------------------------------------- opening
@@ -228,12 +274,25 @@ def open_source(path: Path) -> Source:
         return _classify(members, "bulk-folder", str(path), None, contextlib.ExitStack())
     if path.is_file() and zipfile.is_zipfile(path):
         return _open_zip(path)
+    if path.is_file() and _looks_like_zip(path):
+        raise SnapshotFormatError(
+            _("The zip file is damaged or truncated (copy it again); nothing was imported.")
+        )
     if path.is_file():
         member = _Member(path.name, str(path), path.stat().st_size, lambda: path.open("rb"))
         if path.suffix.lower() == ".ndjson":
             return _classify([member], "bulk-folder", str(path), None, contextlib.ExitStack())
         return Source("bundle", str(path), bundle=member)
     raise BadInput(_("No snapshot was found at this place: {path}").format(path=path))
+
+
+def _looks_like_zip(path: Path) -> bool:
+    """A zip whose end was cut off is no zip to `zipfile`, but still starts like one."""
+    try:
+        with path.open("rb") as stream:
+            return stream.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
 
 
 def _open_zip(path: Path) -> Source:
@@ -260,7 +319,9 @@ def _open_zip(path: Path) -> Source:
         return source
     except zipfile.BadZipFile:
         stack.close()
-        raise SnapshotFormatError(_("The zip file is damaged.")) from None
+        raise SnapshotFormatError(
+            _("The zip file is damaged or truncated (copy it again); nothing was imported.")
+        ) from None
     except BaseException:
         stack.close()
         raise
@@ -316,7 +377,7 @@ def _classify(
     source.others = [m for m in members if m.key not in chosen]
     ignored = [m.name for m in source.others if m is not manifest_member]
     if ignored:
-        source.notes.append("files not read: " + ", ".join(ignored))
+        source.notes.append(_("files not read: {names}").format(names=", ".join(ignored)))
     return source
 
 
@@ -329,10 +390,11 @@ def _read_manifest(member: _Member, source: Source) -> dict[str, Any]:
         manifest = json.loads(data)
         if not isinstance(manifest, dict):
             raise ValueError("not an object")
-    except ValueError as exc:
+    except ValueError:
         raise SnapshotFormatError(
-            _("manifest.json cannot be read ({error}); nothing was imported.").format(
-                error=_json_error(exc)
+            _(
+                "manifest.json is not valid JSON: the file is truncated or damaged; nothing was "
+                "imported."
             )
         ) from None
     request = manifest.get("request")
@@ -345,7 +407,9 @@ def _read_manifest(member: _Member, source: Source) -> dict[str, Any]:
         )
     errors = manifest.get("error")
     if isinstance(errors, list) and errors:
-        source.notes.append(f"the exporter reported errors in {len(errors)} file(s)")
+        source.notes.append(
+            _("the exporter reported errors in {count} file(s)").format(count=len(errors))
+        )
     return manifest
 
 
