@@ -110,7 +110,9 @@ def import_forever(db: Path, password: str, folders: list[Path]) -> None:
     session = login(db, "admin", password, clock=CLOCK)
     say("READY")
     for folder in itertools.cycle(folders):
-        report = importer.import_snapshot(session, folder)
+        report = importer.import_snapshot(
+            session, folder, allow_older=True
+        )  # flips old/new on purpose
         say(f"ACK import {to_utc_iso(report.as_of)}")
 
 
