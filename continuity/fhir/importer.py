@@ -167,7 +167,8 @@ def _check_not_older(session: Session, report: ImportReport, allow_older: bool) 
         raise OlderSnapshotRefused(
             _(
                 "Snapshot refused: its data as of {new} is older than the data in force "
-                "({current}); import it anyway only on purpose, with --allow-older."
+                "({current}); to import it anyway, on purpose, choose the option for older "
+                "data (--allow-older)."
             ).format(new=_when(report.as_of, current), current=_when(current, report.as_of))
         )
     report.notes.append(

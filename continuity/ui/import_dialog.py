@@ -42,6 +42,7 @@ class ImportOptions:
     as_of: datetime | None
     accept_partial: bool
     allow_unsigned: bool
+    allow_older: bool = False
 
 
 class ImportDialog(QDialog):
@@ -91,6 +92,11 @@ class ImportDialog(QDialog):
         self.allow_unsigned.setObjectName("import_allow_unsigned")
         self.allow_unsigned.setVisible(session.can(Permission.OVERRIDE_SIGNATURE))
         form.addRow("", self.allow_unsigned)
+        self.allow_older = QCheckBox(
+            _("Import even if it is older than the data in force (recorded in the audit log)")
+        )
+        self.allow_older.setObjectName("import_allow_older")
+        form.addRow("", self.allow_older)
         layout.addLayout(form)
         self.message = QLabel()
         set_role(self.message, "error")
@@ -143,6 +149,7 @@ class ImportDialog(QDialog):
             as_of,
             self.accept_partial.isChecked(),
             self.allow_unsigned.isChecked() and self.allow_unsigned.isVisible(),
+            self.allow_older.isChecked(),
         )
 
 

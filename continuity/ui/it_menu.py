@@ -149,6 +149,7 @@ def start_import(window: MainWindow, options: ImportOptions) -> Job | None:
                 as_of=options.as_of,
                 accept_partial=options.accept_partial,
                 allow_unsigned=options.allow_unsigned,
+                allow_older=options.allow_older,
                 progress=progress,
                 cancel=cancelled,
             )

@@ -69,3 +69,28 @@ def test_a_cancelled_import_changes_nothing(qtbot, window, snapshot_folder, monk
     assert "Rien n'a été importé" in report.verdict.text()
     assert window.jobs.wait()
     assert [p.id for p in census.list_patients(window.session)] == before
+
+
+def test_older_data_goes_in_only_with_the_dialogs_option(qtbot, window, tmp_path):
+    """The ward's data is as of 28/11 08:00 (Paris): a snapshot of the day before is refused,
+    and goes in when IT ticks the option on purpose (audited)."""
+    older = tmp_path / "older"
+    older.mkdir()
+    write_demo_snapshot(older, patients=6, as_of=datetime(2026, 11, 27, 8, 0, tzinfo=UTC))
+    log_in(qtbot, window, "admin")
+    dialog = it_menu.ask_import(window)
+    qtbot.keyClicks(dialog.path_edit, str(older))
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    report = _report(qtbot, window)
+    assert "plus anciennes que les données en service" in report.verdict.text()
+    assert window.jobs.wait()
+    assert len(census.list_patients(window.session)) == 4  # the ward, unchanged
+    window.import_flow = None
+    dialog = it_menu.ask_import(window)
+    qtbot.keyClicks(dialog.path_edit, str(older))
+    dialog.allow_older.setChecked(True)
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    report = _report(qtbot, window)
+    assert "Instantané importé" in report.verdict.text()
+    assert window.jobs.wait()
+    assert len(census.list_patients(window.session)) == 6
