@@ -176,3 +176,24 @@ def test_a_refused_restore_leaves_nothing_so_it_can_be_run_again(
         password="Fresh-Laptop-Pass-1", clock=cache.clock,
     )  # fmt: skip
     log_in(target, "remplacant", "Fresh-Laptop-Pass-1", clock=cache.clock).close()
+
+
+def test_rekey_backup_and_restore_leave_files_readable_by_their_owner_only(cache, tmp_path):
+    """The cache is encrypted, but other accounts on the laptop have no business reading it."""
+    from continuity.store.key_rotation import restore_with_it_user
+
+    with cache.login("admin") as session:
+        rotate_database_key(session).close()
+    assert cache.path.stat().st_mode & 0o077 == 0
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    with cache.login("admin") as session:
+        backup = backup_cache(session, usb)
+    assert backup.stat().st_mode & 0o077 == 0
+    target = tmp_path / "new-laptop" / "ward.db"
+    restore_with_it_user(
+        backup, target, cache.recovery_key, login="remplacant", display_name="Rémi Remplaçant",
+        password="Fresh-Laptop-Pass-1", clock=cache.clock,
+    )  # fmt: skip
+    assert target.stat().st_mode & 0o077 == 0
+    assert slots_path(target).stat().st_mode & 0o077 == 0

@@ -44,8 +44,10 @@ def _fsync_file(path: Path) -> None:
 
 
 def export_copy(conn: Connection, target: Path, key: bytes) -> None:
-    """A consistent, encrypted copy of the open cache under `key`, fsynced."""
+    """A consistent, encrypted copy of the open cache under `key`, fsynced, readable by its
+    owner only (created empty 0600 first: SQLite would create it with the umask's 0644)."""
     target.unlink(missing_ok=True)
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     conn.execute(f"ATTACH DATABASE ? AS copy KEY \"x'{key.hex()}'\"", (str(target),))
     try:
         conn.execute("SELECT sqlcipher_export('copy')")
@@ -139,9 +141,13 @@ def restore_cache(backup: Path, target: Path, recovery_key: str, *, clock=None) 
     slots = KeySlotFile.load(slots_path(backup))
     if slots.find("recovery", RECOVERY_LOGIN) is None:
         raise BadInput(_("This backup has no recovery key slot."))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(backup, target)
-    shutil.copyfile(slots_path(backup), slots_path(target))
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for source, copy in ((backup, target), (slots_path(backup), slots_path(target))):
+        fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # owner only
+        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+            shutil.copyfileobj(src, out)
+            out.flush()
+            os.fsync(out.fileno())
     try:
         session = login_with_recovery(target, recovery_key, clock=clock)
     except BaseException:
