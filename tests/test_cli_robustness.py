@@ -150,3 +150,35 @@ def test_the_open_caches_journal_files_are_private_too(tmp_path, clock, posix_um
         assert all(j.exists() for j in journals)  # WAL mode: both exist while it is open
         assert [mode(j) for j in journals] == [0o600, 0o600]
     assert mode(path) == 0o600
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_ctrl_d_at_the_password_prompt_is_one_sentence(cache):
+    """On a real terminal, Ctrl-D instead of a password used to end in 'a bug in Continuity'."""
+    import os
+    import pty
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the real command, on the pseudo-terminal
+        os.execv(sys.executable, [sys.executable, "-m", "continuity", "status",
+                                  "--db", str(cache.path), "--user", "admin"])  # fmt: skip
+    out = b""
+    deadline = time.monotonic() + 60
+    sent = False
+    while time.monotonic() < deadline:
+        try:
+            chunk = os.read(fd, 1024)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+        if not sent and b":" in out:
+            os.write(fd, b"\x04")
+            sent = True
+    _, status = os.waitpid(pid, 0)
+    text = out.decode(errors="replace")
+    assert "Aucun mot de passe n'a été tapé" in text
+    assert "bogue" not in text.lower() and "Traceback" not in text
+    assert os.waitstatus_to_exitcode(status) == 4

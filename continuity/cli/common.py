@@ -83,6 +83,9 @@ def ask_hidden(prompt: str) -> str:
             return getpass.getpass(prompt)
         except getpass.GetPassWarning:
             raise no_terminal() from None
+        except EOFError:  # Ctrl-D at the prompt
+            print(file=sys.stderr)
+            raise BadInput(_("No password was typed; nothing was done.")) from None
 
 
 def secrets_for(args: argparse.Namespace) -> Secrets:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import getpass
-import sys
 from pathlib import Path
 
-from continuity.cli.common import add_db_arguments, db_path, open_session, secrets_for
+from continuity.cli.common import add_db_arguments, ask_hidden, db_path, open_session, secrets_for
 from continuity.core.i18n import _
 from continuity.store.key_rotation import (
     backup_cache,
@@ -81,7 +79,7 @@ def run_restore(args: argparse.Namespace) -> int:
     if args.password_stdin:
         recovery = secrets.next("")
     else:
-        recovery = getpass.getpass(_("Recovery key: "), stream=sys.stderr)
+        recovery = ask_hidden(_("Recovery key: "))
     password = secrets.new_secret(
         _("New password for {user}: ").format(user=args.admin), _("Again: ")
     )
