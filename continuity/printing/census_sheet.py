@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from continuity.core.clock import PARIS, format_local
 from continuity.printing import furniture
-from continuity.printing.fonts import BOLD, REGULAR
+from continuity.printing.fonts import BOLD
 from continuity.printing.render import Unit
 from continuity.printing.request import SheetRequest, resolve_patients
 from continuity.printing.tables import (
@@ -20,6 +20,7 @@ from continuity.printing.tables import (
     TablePage,
     TableRow,
     TableSheet,
+    draw_bar_legend,
     measure,
     number,
     paginate,
@@ -79,12 +80,9 @@ class CensusSheet(TableSheet):
         """The table, then the legend of its thick left bar at the foot of every page."""
         super().draw_page(canvas, ctx, unit, plan)
         _ = ctx.tr
-        y = ctx.body_bottom + 3
-        canvas.rect(ctx.left, y - 1.5, 3, 9, stroke=0, fill=1)
-        canvas.setFont(REGULAR, 7)
-        canvas.drawString(
-            ctx.left + 7,
-            y,
+        draw_bar_legend(
+            canvas,
+            ctx,
             _("Thick bar at the left: the patient has known allergies (listed in bold)."),
         )
 

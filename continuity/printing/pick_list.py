@@ -15,11 +15,17 @@ from datetime import timedelta
 from continuity.core.clock import PARIS, format_local
 from continuity.printing import furniture
 from continuity.printing.dose_times import due_times, order_limit, schedule_config
-from continuity.printing.fonts import REGULAR
 from continuity.printing.order_words import end_notice, prescriber_texts, schedule_words
 from continuity.printing.render import Unit
 from continuity.printing.request import SheetRequest, resolve_patients
-from continuity.printing.tables import Column, TableRow, TableSheet, number, scale
+from continuity.printing.tables import (
+    Column,
+    TableRow,
+    TableSheet,
+    draw_bar_legend,
+    number,
+    scale,
+)
 from continuity.store import census
 from continuity.store.session import Session
 
@@ -93,12 +99,9 @@ class PickListSheet(TableSheet):
         technician reading page 7 alone must still know a high-alert drug from the others."""
         super().draw_page(canvas, ctx, unit, plan)
         _ = ctx.tr
-        y = ctx.body_bottom + 3
-        canvas.rect(ctx.left, y - 1.5, 3, 9, stroke=0, fill=1)
-        canvas.setFont(REGULAR, 7)
-        canvas.drawString(
-            ctx.left + 7,
-            y,
+        draw_bar_legend(
+            canvas,
+            ctx,
             _("Thick bar at the left and ⚠ HIGH ALERT: high-alert drug, double check it."),
         )
 

@@ -145,6 +145,15 @@ def draw(canvas, columns: list[Column], rows: list[TableRow], left: float, top: 
     return y
 
 
+def draw_bar_legend(canvas, ctx, text: str) -> None:
+    """At the foot of a page, what the rows' thick left bar means: a page read alone (page 7
+    of a pick list, a census page taped to a door) must still explain its own marks."""
+    y = ctx.body_bottom + 3
+    canvas.rect(ctx.left, y - 1.5, 3, 9, stroke=0, fill=1)
+    canvas.setFont(REGULAR, 7)
+    canvas.drawString(ctx.left + 7, y, text)
+
+
 def scale(columns: list[Column], width: float) -> list[Column]:
     """Columns given in relative widths, stretched to the page's content width."""
     total = sum(c.width for c in columns)
