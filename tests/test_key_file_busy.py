@@ -83,3 +83,26 @@ def test_a_rekey_refuses_while_another_program_has_the_cache_open(cache):
     finally:
         fresh.close()
     login(cache.path, "inf001", "Sierra-Victor-42!", clock=cache.clock).close()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="shared locks are POSIX-only")
+def test_replacing_the_master_key_while_another_program_has_the_cache_open_changes_nothing(
+    cache,
+):
+    """Refused only at the rotation, the new recovery key was never shown and every other
+    slot was already gone (the old recovery key no longer worked)."""
+    from continuity.store.cache import login_with_recovery
+    from continuity.store.key_rotation import replace_master_key
+    from continuity.store.session import CacheInUse
+    from tests.conftest import ADMIN_PASSWORD
+
+    before = slots_path(cache.path).read_bytes()
+    other = cache.login("nurse")
+    try:
+        with cache.login("admin") as admin, pytest.raises(CacheInUse):
+            replace_master_key(admin, ADMIN_PASSWORD)
+    finally:
+        other.close()
+    assert slots_path(cache.path).read_bytes() == before
+    login_with_recovery(cache.path, cache.recovery_key, clock=cache.clock).close()
+    login(cache.path, "nurse", NURSE_PASSWORD, clock=cache.clock).close()

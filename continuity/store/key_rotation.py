@@ -214,6 +214,9 @@ def replace_master_key(session: Session, it_password: str) -> tuple[Session, str
 
     session.require(Permission.MANAGE_DEVICE)
     check_password_policy(it_password, session.user.login)
+    # Before anything is written: refused later, by the rotation, the new recovery key would
+    # never be shown and every other slot would already be gone.
+    session.claim_sole_use()
     with exclusive_lock(slots_path(session.path)):
         slots = KeySlotFile.load(slots_path(session.path))
         if slots.unwrap_master("user", session.user.login, it_password) is None:
