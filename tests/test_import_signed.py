@@ -234,3 +234,22 @@ def test_refresh_only_imports_signed_snapshots(cache, secret_store, tmp_path):
 def test_only_it_enables_refresh(cache, secret_store):
     with cache.login("nurse") as session, pytest.raises(PermissionDenied):
         enable_refresh(session)
+
+
+def test_refresh_after_newer_data_imported_by_hand_says_up_to_date(
+    trusted, keys, secret_store, tmp_path
+):
+    """A package signed later than the last one but holding data older than what IT imported
+    by hand since must not make every hourly run fail: the cache is already more recent."""
+    with trusted.login("admin") as session:
+        enable_refresh(session)
+        # IT imported by hand a copy taken at 08:00, later than the package's data (06:00)
+        by_hand = write_bulk(tmp_path / "by-hand", hospital(), as_of="2026-11-28T08:00:00Z")
+        import_snapshot(session, by_hand, allow_unsigned=True)
+    share = tmp_path / "share"
+    share.mkdir()
+    package(share, keys[0], "later.zip", SIGNED_AT + timedelta(hours=1))
+    with login_for_refresh(trusted.path, clock=trusted.clock) as session:
+        assert refresh_from_folder(session, share).outcome == "up-to-date"
+        as_of = session.conn.execute("SELECT as_of FROM snapshot").fetchone()[0]
+    assert as_of == "2026-11-28T08:00:00Z"

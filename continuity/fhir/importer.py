@@ -39,7 +39,9 @@ from continuity.store.session import Session
 _CANCEL_EVERY = 500
 #: A "data as of" further ahead of the laptop's clock than this is refused: one of the clocks
 #: (or the stated time) is wrong, and the banner would call the data fresh until that date.
-_CLOCK_SKEW = timedelta(minutes=5)
+#: Wide enough for a laptop clock a few minutes behind the central system's, so the hourly
+#: unattended refresh is not refused for ordinary drift.
+_CLOCK_SKEW = timedelta(minutes=15)
 
 
 class OlderSnapshotRefused(BadInput):
