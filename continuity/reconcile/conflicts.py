@@ -34,7 +34,7 @@ from typing import Any
 
 from continuity.core.clock import format_local, from_iso
 from continuity.core.i18n import _
-from continuity.core.identity import Person, match
+from continuity.core.identity import SIMILAR_NAME, Person, match, name_similarity
 from continuity.core.text import fold
 from continuity.reconcile.merge_index import MergeIndex, Seen
 
@@ -319,10 +319,21 @@ def _another_person(admitted: Person, known: Person) -> str | None:
     if result is not None and "homonym" not in result[1]:
         return None
     sexes = ("male", "female")
-    contradicted = admitted.birth_date is not None or (
-        admitted.sex in sexes and known.sex in sexes and admitted.sex != known.sex
+    other_sex = admitted.sex in sexes and known.sex in sexes and admitted.sex != known.sex
+    other_birth = (
+        admitted.birth_date is not None
+        and known.birth_date is not None
+        and admitted.birth_date != known.birth_date
     )
-    return "clear" if contradicted else "unsure"
+    if not (admitted.birth_date is not None or other_sex):
+        return "unsure"
+    # One field alone may be a typing slip or a married name (a birth-date digit, the sex, a
+    # family name under marriage): blocking, but the clinical lead may accept it after
+    # checking. Name and birth date or sex all different: another person, no acceptance.
+    same_name = name_similarity(admitted, known) >= SIMILAR_NAME
+    if same_name or not (other_birth or other_sex):
+        return "check"
+    return "clear"
 
 
 def wrong_mappings(
@@ -342,9 +353,14 @@ def wrong_mappings(
             continue
         _seen, person = admitted
         verdicts = [(_another_person(person, k.person), k) for k in known[ipp]]
+        if any(v is None for v, _k in verdicts):
+            continue  # one of the IPP's records is this person (a maiden and a married name)
         verdict, other = next(
             (v for v in verdicts if v[0] == "clear"),
-            next((v for v in verdicts if v[0] == "unsure"), (None, None)),
+            next(
+                (v for v in verdicts if v[0] == "check"),
+                next((v for v in verdicts if v[0] == "unsure"), (None, None)),
+            ),
         )
         if verdict is None or other is None:
             continue
@@ -360,6 +376,14 @@ def wrong_mappings(
             "other": _describe(other.person),
             "where": where,
         }
+        if verdict == "check":
+            detail = _(
+                "Temporary patient {id}, {admitted}, is mapped to IPP {ipp}, which is {other} "
+                "in {where}: only one of name, birth date or sex differs (a typing slip, a "
+                "married name?); check, then accept or correct the mapping."
+            ).format(**values)
+            out.append(_make("wrong_mapping", [s.uuid for s in about], detail))
+            continue
         if verdict == "unsure":
             detail = _(
                 "Temporary patient {id}, {admitted}, is mapped to IPP {ipp}, which is {other} "
