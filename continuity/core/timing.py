@@ -455,7 +455,12 @@ def parse_timing(
             raise _Unexpandable("no timing" if timing is None else "timing is not an object")
         repeat, code = _effective_repeat(timing)
         raw = _raw_frequency(repeat)
-        lasts = _lasts(repeat)
+        try:
+            lasts = _lasts(repeat)
+        except _Unexpandable:
+            # An unreadable length is not guessed, but it must not hide the dose times the
+            # order always had: they stay, and the prescriber's text says the rest.
+            lasts = {}
         if as_needed:
             return TimingSpec(expandable=True, **base, **raw, **lasts)
         parsed = _parse(timing, repeat, code, tz)
@@ -582,7 +587,7 @@ def _lasts(repeat: dict[str, Any]) -> dict[str, Any]:
     """How long each administration lasts (FHIR Timing.repeat.duration, durationMax, durationUnit).
 
     Without it a 24-hour heparin syringe reads as a daily bolus, so it is kept; a value that
-    cannot be read is refused rather than dropped, as for the other numbers of a timing.
+    cannot be read raises `_Unexpandable`, and the caller then leaves the length out.
     """
     value, most, unit = (
         repeat.get("duration"),
