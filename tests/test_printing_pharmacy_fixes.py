@@ -171,3 +171,15 @@ def test_cli_finds_the_ward_typed_without_accent_or_capital(ward, tmp_path):
     texts = pages_text(out.read_bytes())
     assert "DUPONT Jean" in texts[0] and "Médecine" in texts[0]
     assert not any("MARTIN Loïc" in t for t in texts)  # Chirurgie stays out
+
+
+def test_the_prescribers_words_are_printed_once_whatever_their_case_or_final_stop():
+    from types import SimpleNamespace
+
+    from continuity.printing.order_words import prescriber_texts
+
+    order = SimpleNamespace(
+        instructions="Adapter selon glycémie capillaire.",
+        timing=SimpleNamespace(text="adapter selon glycemie capillaire"),
+    )
+    assert prescriber_texts(order) == ["Adapter selon glycémie capillaire."]

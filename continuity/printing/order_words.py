@@ -30,9 +30,12 @@ def prescriber_texts(order: Order) -> list[str]:
     the instructions, which once made both disappear from the sheet.
     """
     texts: list[str] = []
+    seen: set[str] = set()
     for text in (order.instructions, order.timing.text):
         text = (text or "").strip()
-        if text and text not in texts:
+        key = fold(text).rstrip(" .;,")  # "…glycémie" and "…Glycémie." are one text
+        if text and key not in seen:
+            seen.add(key)
             texts.append(text)
     return texts
 
