@@ -186,6 +186,13 @@ def _date(text: str | None) -> date | None:
 
 
 # -- snapshot ------------------------------------------------------------------------------
+def staff_names(session: Session) -> dict[str, str]:
+    """login -> the person's name, for who recorded or witnessed an entry: "Inès Martin"
+    reads at a glance where "ines.martin" has to be deciphered."""
+    session.require(Permission.VIEW_PATIENTS)
+    return dict(session.conn.execute("SELECT login, display_name FROM users").fetchall())
+
+
 def snapshot_info(session: Session) -> SnapshotInfo | None:
     row = session.conn.execute(
         "SELECT source, as_of, as_of_origin, imported_at, imported_by, signature, report"

@@ -33,7 +33,13 @@ from continuity.store.entry_log import StoredEntry
 from continuity.store.session import Session
 from continuity.ui.chart_columns import appointment_columns, observation_columns, order_columns
 from continuity.ui.dose_dialog import DoseDialog
-from continuity.ui.entries_view import NOTE_COLUMNS, VITALS_COLUMNS, EntriesView
+from continuity.ui.entries_view import (
+    NOTE_COLUMNS,
+    VITALS_COLUMNS,
+    EntriesView,
+    note_columns,
+    vitals_columns,
+)
 from continuity.ui.entry_actions import DIALOGS, RetractDialog, correction_dialog
 from continuity.ui.entry_dialog import EntryDialog
 from continuity.ui.mar_model import CellTarget
@@ -192,11 +198,16 @@ class ChartPage(QWidget):
 
         found = entries.list_entries(session, patient.id)
         effective = [e for e in found if e.effective]
-        self.entries_view.set_entries(found)
+        names = census.staff_names(session)
+        self.entries_view.set_entries(found, names)
         notes = [e for e in effective if e.kind == Kind.NOTE]
         vitals = [e for e in effective if e.kind == Kind.VITALS]
-        self.notes_model.set_rows(sorted(notes, key=lambda e: e.clinical_time, reverse=True))
-        self.vitals_model.set_rows(sorted(vitals, key=lambda e: e.clinical_time, reverse=True))
+        self.notes_model.set_rows(
+            sorted(notes, key=lambda e: e.clinical_time, reverse=True), note_columns(names)
+        )
+        self.vitals_model.set_rows(
+            sorted(vitals, key=lambda e: e.clinical_time, reverse=True), vitals_columns(names)
+        )
         self.tabs.setTabText(TAB_NOTES, _("&Notes ({n})").format(n=len(notes)))
         self.tabs.setTabText(TAB_ENTRIES, _("&Entries ({n})").format(n=len(found)))
         if first_time:

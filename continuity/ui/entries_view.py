@@ -37,8 +37,13 @@ def entry_summary(entry: StoredEntry) -> str:
 class EntryStates:
     """Sequence numbers by uuid, to say "corrected by no. 12" in words staff can find."""
 
-    def __init__(self, found: list[StoredEntry]) -> None:
+    def __init__(self, found: list[StoredEntry], names: dict[str, str] | None = None) -> None:
         self.seq = {e.uuid: e.seq for e in found}
+        self.names = names or {}
+
+    def who(self, login: str | None) -> str:
+        """The person's name, or the login when the cache does not know it."""
+        return self.names.get(login, login) if login else ""
 
     def state(self, entry: StoredEntry) -> str:
         if entry.retracted:
@@ -76,8 +81,8 @@ def entry_columns(states: EntryStates) -> tuple[Column[StoredEntry], ...]:
             stretch=True,
             tooltip=confirmed,
         ),
-        Column(lambda: _("By"), lambda e: e.author),
-        Column(lambda: _("Witness"), lambda e: e.witness or ""),
+        Column(lambda: _("By"), lambda e: states.who(e.author)),
+        Column(lambda: _("Witness"), lambda e: states.who(e.witness)),
         Column(
             lambda: _("State"),
             states.state,
@@ -87,16 +92,22 @@ def entry_columns(states: EntryStates) -> tuple[Column[StoredEntry], ...]:
 
 
 NOTE_WHEN, NOTE_CATEGORY, NOTE_AUTHOR, NOTE_TEXT = range(4)
-NOTE_COLUMNS: tuple[Column[StoredEntry], ...] = (
-    Column(lambda: _("When"), lambda e: format_local(e.clinical_time)),
-    Column(
-        lambda: _("Kind"),
-        lambda e: _(NOTE_CATEGORIES.get(e.payload.get("category"), "?")),
-        tone=lambda e: WARN if e.payload.get("category") == "incident" else None,
-    ),
-    Column(lambda: _("By"), lambda e: e.author),
-    Column(lambda: _("Note"), lambda e: e.payload.get("text", ""), stretch=True),
-)
+
+
+def note_columns(names: dict[str, str]) -> tuple[Column[StoredEntry], ...]:
+    return (
+        Column(lambda: _("When"), lambda e: format_local(e.clinical_time)),
+        Column(
+            lambda: _("Kind"),
+            lambda e: _(NOTE_CATEGORIES.get(e.payload.get("category"), "?")),
+            tone=lambda e: WARN if e.payload.get("category") == "incident" else None,
+        ),
+        Column(lambda: _("By"), lambda e: names.get(e.author, e.author)),
+        Column(lambda: _("Note"), lambda e: e.payload.get("text", ""), stretch=True),
+    )
+
+
+NOTE_COLUMNS = note_columns({})
 
 
 def vitals_text(payload: dict[str, Any]) -> str:
@@ -121,16 +132,22 @@ def vitals_text(payload: dict[str, Any]) -> str:
 
 
 VITALS_WHEN, VITALS_VALUES, VITALS_AUTHOR = range(3)
-VITALS_COLUMNS: tuple[Column[StoredEntry], ...] = (
-    Column(lambda: _("When"), lambda e: format_local(e.clinical_time)),
-    Column(
-        lambda: _("Values (▲ high, ▼ low)"),
-        lambda e: vitals_text(e.payload),
-        stretch=True,
-        tone=lambda e: WARN if e.payload.get("flags") else None,
-    ),
-    Column(lambda: _("By"), lambda e: e.author),
-)
+
+
+def vitals_columns(names: dict[str, str]) -> tuple[Column[StoredEntry], ...]:
+    return (
+        Column(lambda: _("When"), lambda e: format_local(e.clinical_time)),
+        Column(
+            lambda: _("Values (▲ high, ▼ low)"),
+            lambda e: vitals_text(e.payload),
+            stretch=True,
+            tone=lambda e: WARN if e.payload.get("flags") else None,
+        ),
+        Column(lambda: _("By"), lambda e: names.get(e.author, e.author)),
+    )
+
+
+VITALS_COLUMNS = vitals_columns({})
 
 
 class EntriesView(QWidget):
@@ -167,9 +184,9 @@ class EntriesView(QWidget):
         self.correct_button.clicked.connect(lambda: self._emit(self.correct_requested))
         self.retract_button.clicked.connect(lambda: self._emit(self.retract_requested))
 
-    def set_entries(self, found: list[StoredEntry]) -> None:
+    def set_entries(self, found: list[StoredEntry], names: dict[str, str] | None = None) -> None:
         ordered = sorted(found, key=lambda e: e.seq, reverse=True)
-        self.model.set_rows(ordered, entry_columns(EntryStates(found)))
+        self.model.set_rows(ordered, entry_columns(EntryStates(found, names)))
 
     def selected(self) -> StoredEntry | None:
         return self.model.row_at(self.view.currentIndex())

@@ -124,6 +124,9 @@ def test_vital_signs_typed_in_the_dialog_appear_in_the_chart(qtbot, window):
     assert model.rowCount() == 1
     text = model.index(0, 1).data()
     assert "112" in text and "38,4" in text and "▲" in text
+    assert model.index(0, 2).data() == "Nadia Infirmière"  # who took them, by name
+    entries = window.chart_page.entries_view.model
+    assert entries.index(0, 4).data() == "Nadia Infirmière"
 
 
 def test_a_downtime_admission_gets_a_temporary_id_and_shows_in_the_census(qtbot, window):
