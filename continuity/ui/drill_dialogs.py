@@ -40,10 +40,9 @@ from continuity.core.clock import local
 from continuity.core.i18n import _, language
 from continuity.core.roles import Role, role_label
 from continuity.demo.provision import DEMO_USERS
-from continuity.store import cache
 from continuity.store.drill import DrillCache, finish_drill, start_drill
 from continuity.store.session import Session
-from continuity.ui.jobs import Job, ProgressDialog
+from continuity.ui.jobs import Job, ProgressDialog, on_own_session
 from continuity.ui.pdf_preview import PreviewDialog
 from continuity.ui.style import grow_to_fit, hold_dialog_size, message_line, set_role
 
@@ -281,21 +280,16 @@ def start(window: MainWindow, dialog: StartDrillDialog) -> Job | None:
     session = window.session
     if session is None or window.jobs.busy:
         return None
-    path, master, user, clock = session.path, session.master_key(), session.user, session.clock
     names, folder = dialog.names(), dialog.folder()
 
-    def work(progress, cancelled) -> Any:
+    def work(real, progress, cancelled) -> Any:
         progress(0, 0, _("Building the drill hospital…"))
-        real = cache.open_as(path, master, user, clock=clock)
-        try:
-            return start_drill(real, folder, participants=names)
-        finally:
-            real.close()
+        return start_drill(real, folder, participants=names)
 
     dialog.error.hide()
     dialog.build_button.setEnabled(False)
-    job = Job(_("Preparing the drill…"), work)
-    window.drill_flow = DrillStartFlow(window, job, user.login, dialog)
+    job = Job(_("Preparing the drill…"), on_own_session(session, work))
+    window.drill_flow = DrillStartFlow(window, job, session.user.login, dialog)
     progress = ProgressDialog(job, dialog)
     progress.setCancelButton(None)  # the core builds the drill cache in one go
     progress.show()

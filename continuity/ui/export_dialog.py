@@ -29,11 +29,10 @@ from PySide6.QtWidgets import (
 
 from continuity.core.clock import local
 from continuity.core.i18n import _
-from continuity.store import cache
 from continuity.store.session import Session
 from continuity.ui import attempts
 from continuity.ui.attempts import Attempt
-from continuity.ui.jobs import Job, ProgressDialog
+from continuity.ui.jobs import Job, ProgressDialog, on_own_session
 from continuity.ui.style import grow_to_fit, hold_dialog_size, set_role
 
 if TYPE_CHECKING:
@@ -178,26 +177,21 @@ def start_export(
     session = window.session
     if session is None:
         return None
-    path, master, user, clock = session.path, session.master_key(), session.user, session.clock
 
-    def work(progress, cancelled) -> Any:
+    def work(worker, progress, cancelled) -> Any:
         from continuity.reconcile.export import export_entries
 
-        worker = cache.open_as(path, master, user, clock=clock)
-        try:
-            return export_entries(
-                worker,
-                options.path,
-                options.passphrase,
-                all_entries=options.all_entries,
-                progress=progress,
-                cancelled=cancelled,
-            )
-        finally:
-            worker.close()
+        return export_entries(
+            worker,
+            options.path,
+            options.passphrase,
+            all_entries=options.all_entries,
+            progress=progress,
+            cancelled=cancelled,
+        )
 
-    job = Job(_("Exporting the entries…"), work)
-    window.export_flow = ExportFlow(window, job, user.login)
+    job = Job(_("Exporting the entries…"), on_own_session(session, work))
+    window.export_flow = ExportFlow(window, job, session.user.login)
     if attempt is not None:
         job.succeeded.connect(attempt.succeed)
         job.failed.connect(attempt.fail)

@@ -13,11 +13,10 @@ from PySide6.QtCore import QObject
 
 from continuity.core.i18n import _
 from continuity.core.roles import Permission
-from continuity.store import cache
 from continuity.store.session import Session
 from continuity.ui.audit_dialog import AuditDialog
 from continuity.ui.import_dialog import ImportDialog, ImportOptions, ImportReportDialog
-from continuity.ui.jobs import Job, ProgressDialog
+from continuity.ui.jobs import Job, ProgressDialog, on_own_session
 from continuity.ui.users_dialog import UsersDialog
 
 if TYPE_CHECKING:
@@ -136,28 +135,23 @@ def start_import(window: MainWindow, options: ImportOptions) -> Job | None:
     session = window.session
     if session is None:
         return None
-    path, master, user, clock = session.path, session.master_key(), session.user, session.clock
 
-    def work(progress, cancelled) -> Any:
+    def work(worker, progress, cancelled) -> Any:
         from continuity.fhir.importer import import_snapshot
 
-        worker = cache.open_as(path, master, user, clock=clock)
-        try:
-            return import_snapshot(
-                worker,
-                options.path,
-                as_of=options.as_of,
-                accept_partial=options.accept_partial,
-                allow_unsigned=options.allow_unsigned,
-                allow_older=options.allow_older,
-                progress=progress,
-                cancel=cancelled,
-            )
-        finally:
-            worker.close()
+        return import_snapshot(
+            worker,
+            options.path,
+            as_of=options.as_of,
+            accept_partial=options.accept_partial,
+            allow_unsigned=options.allow_unsigned,
+            allow_older=options.allow_older,
+            progress=progress,
+            cancel=cancelled,
+        )
 
-    job = Job(_("Importing the snapshot…"), work)
-    window.import_flow = ImportFlow(window, job, user.login)
+    job = Job(_("Importing the snapshot…"), on_own_session(session, work))
+    window.import_flow = ImportFlow(window, job, session.user.login)
     progress = ProgressDialog(job, window)
     progress.show()
     window.jobs.start(job)

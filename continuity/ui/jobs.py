@@ -4,7 +4,7 @@ As in Anki's CollectionOp: the GUI hands a plain function to the worker and gets
 back on the GUI thread. The function never touches a widget; it receives two plain callables,
 `progress(done, total, text)` and `cancelled() -> bool`, which is exactly what the core's long
 functions take. Only one job runs at a time (one writer), and it works on its own connection
-to the cache (`open_with_key`), so the screens keep reading while an import commits.
+to the cache (`on_own_session`), so the screens keep reading while an import commits.
 """
 
 from __future__ import annotations
@@ -23,6 +23,24 @@ from continuity.core.i18n import _
 ProgressFn = Callable[..., None]
 CancelledFn = Callable[[], bool]
 Work = Callable[[ProgressFn, CancelledFn], Any]
+
+
+def on_own_session(session: Any, task: Callable[[Any, ProgressFn, CancelledFn], Any]) -> Work:
+    """A job's work: `task(worker_session, progress, cancelled)` on a session of its own, as
+    the same person (a connection belongs to the thread that opened it; the screens keep
+    theirs), closed when the task ends, however it ends."""
+    from continuity.store import cache
+
+    path, master, user, clock = session.path, session.master_key(), session.user, session.clock
+
+    def work(progress: ProgressFn, cancelled: CancelledFn) -> Any:
+        worker = cache.open_as(path, master, user, clock=clock)
+        try:
+            return task(worker, progress, cancelled)
+        finally:
+            worker.close()
+
+    return work
 
 
 class Job(QObject):

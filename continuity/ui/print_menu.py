@@ -14,10 +14,10 @@ from continuity.core.clock import local
 from continuity.core.i18n import _, language
 from continuity.printing.render import render_sheet
 from continuity.printing.request import PERMISSION, RenderedSheet, SheetKind, SheetRequest
-from continuity.store import cache, census
+from continuity.store import census
 from continuity.store.session import Session
 from continuity.ui.attempts import Attempt, print_action
-from continuity.ui.jobs import Job, ProgressDialog
+from continuity.ui.jobs import Job, ProgressDialog, on_own_session
 from continuity.ui.pdf_preview import PreviewDialog
 from continuity.ui.print_dialog import PrintContext, PrintDialog, sheet_title
 
@@ -134,12 +134,9 @@ def start(window: MainWindow, request: SheetRequest, attempt: Attempt | None = N
     session = window.session
     if session is None:
         return None
-    path, master, user, clock = session.path, session.master_key(), session.user, session.clock
     lang = language()
 
-    def work(progress, cancelled) -> Any:
-        worker = cache.open_as(path, master, user, clock=clock)
-
+    def work(worker, progress, cancelled) -> Any:
         def on_page(event) -> None:
             if cancelled():
                 raise Cancelled
@@ -151,12 +148,10 @@ def start(window: MainWindow, request: SheetRequest, attempt: Attempt | None = N
             from continuity.core.errors import UserError
 
             raise UserError(_("Printing cancelled; nothing was registered.")) from None
-        finally:
-            worker.close()
 
     title = sheet_title(request.kind)
-    job = Job(_("Preparing: {sheet}…").format(sheet=title), work)
-    window.print_flow = PrintFlow(window, job, user.login, title)
+    job = Job(_("Preparing: {sheet}…").format(sheet=title), on_own_session(session, work))
+    window.print_flow = PrintFlow(window, job, session.user.login, title)
     if attempt is not None:
         job.succeeded.connect(attempt.succeed)
         job.failed.connect(attempt.fail)
