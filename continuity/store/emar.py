@@ -36,7 +36,7 @@ from continuity.core.timing import (
 )
 from continuity.store import census
 from continuity.store.entry_log import StoredEntry, list_entries, resolve_patient
-from continuity.store.outage import outage_started
+from continuity.store.outage import declared_start
 from continuity.store.session import Session
 
 
@@ -145,7 +145,7 @@ def known_since(session: Session) -> datetime | None:
     declared start of the outage when later (`store.outage`). A dose scheduled before it with
     nothing recorded here may be on the central record: "check", never late or missed."""
     info = census.snapshot_info(session)
-    found = [t for t in (info.as_of if info else None, outage_started(session)) if t]
+    found = [t for t in (info.as_of if info else None, declared_start(session)) if t]
     return max(found) if found else None
 
 

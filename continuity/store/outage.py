@@ -31,14 +31,20 @@ MAX_AGE = timedelta(days=30)
 FUTURE_SLACK = timedelta(minutes=5)
 
 
+def declared_start(session: Session) -> datetime | None:
+    """The stored declaration as it is, in force or not (the eMAR takes the later of it and
+    the data's time, which leaves out an old one by itself)."""
+    raw = session.setting(OUTAGE_SETTING)
+    return from_iso(raw) if raw else None
+
+
 def outage_started(session: Session) -> datetime | None:
     """The declared start of the outage in force, or None. A declaration no later than the
     data in force belongs to an earlier outage (a snapshot was imported since): it is ignored,
     so the next outage is not shown as declared already."""
-    raw = session.setting(OUTAGE_SETTING)
-    if not raw:
+    when = declared_start(session)
+    if when is None:
         return None
-    when = from_iso(raw)
     info = census.snapshot_info(session)
     if info is not None and when <= info.as_of:
         return None
